@@ -1,0 +1,59 @@
+package org.immunobench.lm.scoring;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import org.immunobench.lm.model.LlamaNames;
+import org.immunobench.lm.model.LlamaWeights;
+
+/**
+ * Next-token negative log-likelihood from final hidden states, −log softmax(h Wᵀ)[y] = logsumexp(h Wᵀ) − h·W_y,
+ * with the logsumexp accumulated over vocabulary chunks (online max/sum rescaling) so that N × V logits never
+ * exist at once — a 128k vocabulary at N = 4096 would otherwise need 2 GiB. Differentiable, so training uses it too.
+ */
+public final class TokenNll {
+    private TokenNll() {
+    }
+
+    /**
+     * @param hidden (N, D) final-normed hidden states of the positions that predict
+     * @param targets (N) int64 next tokens
+     * @return (N) NLL in nats, in {@code hidden}'s scope
+     */
+    public static NDArray compute(LlamaWeights w, NDArray hidden, NDArray targets, int vocabChunk) {
+        NDArray head = w.get(LlamaNames.LM_HEAD); // (V, D)
+        long vocab = head.getShape().get(0);
+        NDArray targetRows = Embedding.embedding(targets, head, SparseFormat.DENSE).head(); // (N, D)
+        NDArray targetLogit = hidden.mul(targetRows).sum(new int[] {-1});
+        if (vocab <= vocabChunk) {
+            NDArray logits = Linear.linear(hidden, head, null).head();
+            return logsumexp(logits).sub(targetLogit);
+        }
+        NDArray runMax = null;
+        NDArray runSum = null;
+        for (long start = 0; start < vocab; start += vocabChunk) {
+            long end = Math.min(vocab, start + vocabChunk);
+            NDArray slice = head.get(hidden.getManager(), new NDIndex(start + ":" + end));
+            NDArray logits = Linear.linear(hidden, slice, null).head(); // (N, chunk)
+            NDArray chunkMax = logits.max(new int[] {-1}).stopGradient();
+            if (runMax == null) {
+                runMax = chunkMax;
+                runSum = logits.sub(chunkMax.expandDims(1)).exp().sum(new int[] {-1});
+            } else {
+                NDArray newMax = NDArrays.maximum(runMax, chunkMax);
+                runSum = runSum.mul(runMax.sub(newMax).exp())
+                        .add(logits.sub(newMax.expandDims(1)).exp().sum(new int[] {-1}));
+                runMax = newMax;
+            }
+        }
+        return runSum.log().add(runMax).sub(targetLogit);
+    }
+
+    private static NDArray logsumexp(NDArray logits) {
+        NDArray max = logits.max(new int[] {-1}, true).stopGradient();
+        return logits.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1));
+    }
+}
