@@ -130,7 +130,11 @@ public final class CheckpointWriter {
         try {
             AtomicFiles.move(fresh, dir);
         } catch (IOException | RuntimeException e) {
-            AtomicFiles.move(old, dir);
+            try {
+                AtomicFiles.move(old, dir);
+            } catch (IOException restore) {
+                e.addSuppressed(restore);
+            }
             throw e;
         }
         AtomicFiles.deleteQuietly(old);

@@ -44,7 +44,7 @@ public final class TensorLayout {
         return LAYERS_PREFIX + layer + ".";
     }
 
-    /** Full name of a per-layer tensor, e.g. {@code layer(0, Q_PROJ)} = {@code model.layers.0.self_attn.q_proj.weight}. */
+    /** Full name of a per-layer tensor: {@code layer(0, Q_PROJ)} is {@code model.layers.0.self_attn.q_proj.weight}. */
     public static String layer(int layer, String suffix) {
         return layerPrefix(layer) + suffix;
     }

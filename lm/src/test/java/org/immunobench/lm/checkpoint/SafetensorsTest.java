@@ -233,6 +233,28 @@ class SafetensorsTest {
         }
     }
 
+    /** Offsets past 2 GiB: a sparse file whose second tensor starts after a 2^31 + 8 byte first one. */
+    @Test
+    void readsTensorBeyondTwoGibibytes() throws IOException {
+        long pad = (1L << 31) + 8;
+        String header = "{\"pad\":{\"dtype\":\"U8\",\"shape\":[" + pad + "],\"data_offsets\":[0," + pad + "]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + pad + "," + (pad + 8) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        Path file = tmp.resolve("sparse.safetensors");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.SPARSE)) {
+            ByteBuffer head = ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN);
+            ch.write(head.putLong(h.length).put(h).flip());
+            ByteBuffer w = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-3f).flip();
+            ch.write(w, 8 + h.length + pad);
+        }
+        assertEquals(8 + h.length + pad + 8, Files.size(file));
+        assertArrayEquals(new float[] {1.5f, -3f}, Safetensors.read(file, Set.of("w")).get("w").data());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.read(file));
+        assertTrue(e.getMessage().contains("pad") && e.getMessage().contains("U8"), e.getMessage());
+    }
+
     private Path rawFile(String name, String header, byte[] data) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,37 @@
+package org.immunobench.jobs.score;
+
+import java.util.Locale;
+
+/** Input formats of the {@code score} job, and the rule that picks one from a path when none is given. */
+public enum InputFormat {
+    JSONL, PARQUET;
+
+    /** By extension (compression suffixes ignored); a directory is a Parquet dataset. */
+    public static InputFormat detect(String path, boolean isDirectory) {
+        if (isDirectory) {
+            return PARQUET;
+        }
+        String name = path.toLowerCase(Locale.ROOT).replaceFirst("\\.(gz|bz2|deflate|zst)$", "");
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+            return JSONL;
+        }
+        if (name.endsWith(".parquet")) {
+            return PARQUET;
+        }
+        throw new IllegalArgumentException("cannot tell the format of " + path
+                + " from its name (expected .jsonl or .parquet); pass --format jsonl|parquet");
+    }
+
+    public static InputFormat parse(String text) {
+        try {
+            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("format '" + text + "' not understood; expected jsonl or parquet");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
