@@ -63,6 +63,7 @@ final class ScoreCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--partitions must be >= 0, got " + partitions);
         }
         SparkSessions.Plan plan = sparkOptions.plan();
+        ScoreJob.checkModelDir(model); // before starting Spark: a typo should not cost a session start
         plan.warnings().forEach(w -> spec.commandLine().getErr().println("immunobench score: warning: " + w));
         RuntimeOptions runtime = RuntimeOptions.cpu().withThreads(plan.threads())
                 .withBatching(maxBatchTokens, maxBatchSize);

@@ -22,14 +22,6 @@ public enum InputFormat {
                 + " from its name (expected .jsonl or .parquet); pass --format jsonl|parquet");
     }
 
-    public static InputFormat parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("format '" + text + "' not understood; expected jsonl or parquet");
-        }
-    }
-
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

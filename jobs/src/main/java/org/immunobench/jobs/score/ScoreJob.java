@@ -236,7 +236,8 @@ public final class ScoreJob {
         return RowFactory.create(q.source(), q.line(), q.raw(), q.reason());
     }
 
-    private static void checkModelDir(String model) {
+    /** Fails naming the path unless {@code model} is a checkpoint directory (checked again by {@link #run}). */
+    public static void checkModelDir(String model) {
         java.nio.file.Path dir = java.nio.file.Path.of(model);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory not found: " + model);

@@ -42,11 +42,16 @@ public record DeviceSpec(String type, int index) implements java.io.Serializable
         }
         int colon = s.indexOf(':');
         if (colon > 0 && (s.startsWith("gpu") || s.startsWith("cuda")) && s.substring(0, colon).matches("gpu|cuda")) {
+            int index;
             try {
-                return gpu(Integer.parseInt(s.substring(colon + 1)));
+                index = Integer.parseInt(s.substring(colon + 1));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("device '" + text + "': index is not an integer");
             }
+            if (index < 0) {
+                throw new IllegalArgumentException("device '" + text + "': gpu index must be >= 0");
+            }
+            return gpu(index);
         }
         throw new IllegalArgumentException("device '" + text + "' not understood; expected cpu or gpu:N");
     }

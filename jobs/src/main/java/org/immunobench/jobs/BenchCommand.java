@@ -1,0 +1,144 @@
+package org.immunobench.jobs;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.immunobench.jobs.bench.LmBench;
+import org.immunobench.jobs.bench.SparkOverheadBench;
+import org.immunobench.lm.model.ModelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code immunobench bench}: prints throughput figures, first of the {@code lm} runtime alone, then of the
+ * {@code score} job on a local Spark master against the same scoring done in one JVM
+ * ({@link SparkOverheadBench}). Figures only; nothing is asserted.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Print throughput figures: the lm runtime alone, then the score job on local Spark versus"
+            + " the same rows scored in one JVM on the same number of threads."})
+final class BenchCommand implements Callable<Integer> {
+    private static final Pattern LOCAL_N = Pattern.compile("local\\[(\\d+|\\*)]");
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--master", defaultValue = "local[2]",
+            description = "Local master; its N is both Spark's task slots and the in-JVM thread budget."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private String master;
+
+    @Option(names = "--rows", defaultValue = "2000", description = "Synthetic rows. Default: ${DEFAULT-VALUE}.")
+    private int rows;
+
+    @Option(names = "--tokens-per-row", defaultValue = "256",
+            description = "Tokens per row, BOS included. Default: ${DEFAULT-VALUE}.")
+    private int tokensPerRow;
+
+    @Option(names = "--vocab-size", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
+    private int vocabSize;
+
+    @Option(names = "--hidden", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    private int hidden;
+
+    @Option(names = "--layers", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}.")
+    private int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}.")
+    private int heads;
+
+    @Option(names = "--intermediate", defaultValue = "344",
+            description = "Default: ${DEFAULT-VALUE} (with the defaults above: the 1M-parameter model of"
+                    + " bench/torch_llama_bench.py).")
+    private int intermediate;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "2048",
+            description = "Padded tokens per forward batch (2048 = 8 rows of 256). Default: ${DEFAULT-VALUE}.")
+    private int maxBatchTokens;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    private long seed;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the model, input and outputs go (default: a temporary directory, deleted after).")
+    private Path workDir;
+
+    @Option(names = "--skip-lm", description = "Skip the lm-only part.")
+    private boolean skipLm;
+
+    @Override
+    public Integer call() throws Exception {
+        int slots = slots(master);
+        SparkOverheadBench.Settings settings;
+        ModelConfig config;
+        try {
+            settings = new SparkOverheadBench.Settings(rows, tokensPerRow, slots, maxBatchTokens, 64, seed);
+            config = ModelConfig.llama(vocabSize, hidden, intermediate, layers, heads, heads, tokensPerRow);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (!skipLm) {
+            LmBench.run(out);
+        }
+        boolean temporary = workDir == null;
+        Path dir = temporary ? Files.createTempDirectory("immunobench-bench") : Files.createDirectories(workDir);
+        try {
+            Path model = dir.resolve("model");
+            List<String> words = InitModelCommand.syntheticWords(vocabSize - 4);
+            config = InitModelCommand.writeCheckpoint(model, config, words, seed);
+            out.printf("spark overhead: %d rows x %d tokens, model %.2fM parameters (V=%d D=%d L=%d H=%d I=%d),"
+                    + " max batch tokens %d%n", rows, tokensPerRow, config.parameterCount() / 1e6, vocabSize, hidden,
+                    layers, heads, intermediate, maxBatchTokens);
+            out.flush();
+            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), false, 1);
+            SparkSession spark = SparkSessions.open(plan, "immunobench bench");
+            try {
+                SparkOverheadBench.run(spark, model, SparkOverheadBench.syntheticTexts(words, rows, tokensPerRow,
+                        seed), settings, dir, out);
+            } finally {
+                spark.stop();
+            }
+        } finally {
+            if (temporary) {
+                deleteTree(dir);
+            }
+        }
+        return Cli.OK;
+    }
+
+    private int slots(String m) {
+        if (m.equals("local")) {
+            return 1;
+        }
+        Matcher matcher = LOCAL_N.matcher(m);
+        if (!matcher.matches()) {
+            throw new ParameterException(spec.commandLine(), "--master must be local, local[N] or local[*] (the"
+                    + " bench compares Spark with one JVM on the same cores), got " + m);
+        }
+        return matcher.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+                : Integer.parseInt(matcher.group(1));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package org.immunobench.jobs.score;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.immunobench.jobs.ExecutorModelCache;
+import org.immunobench.jobs.TestSpark;
+import org.immunobench.lm.CausalLm;
+import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.lm.runtime.RuntimeOptions;
+import org.immunobench.lm.scoring.Scorer;
+import org.immunobench.lm.scoring.ScoringInput;
+import org.immunobench.lm.scoring.SequenceScore;
+import org.immunobench.lm.testing.TinyModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The score job end to end on local[2]: outputs, schema, accounting, quarantine, and numbers against the lm. */
+class ScoreJobTest {
+    @TempDir
+    static Path tmp;
+    static Path model;
+
+    /** Small batches and chunks so one run crosses chunk, batch and partition boundaries. */
+    static final RuntimeOptions OPTIONS = RuntimeOptions.cpu().withThreads(1).withBatching(128, 4);
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        // Context 32 < the long row below, so the job also exercises windowed scoring.
+        ModelConfig config = ModelConfig.llama(48, 32, 64, 2, 4, 2, 32).withSpecialTokens(2, List.of(3), 0);
+        model = TinyModels.writeCheckpoint(tmp.resolve("model"), config, 11, 0.5);
+        // Without the BOS post-processor a one-word text is one token with nothing to predict: the only way to
+        // reach the "nothing to score" quarantine with a word-level tokenizer.
+        Path tok = model.resolve("tokenizer.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(tok.toFile());
+        root.putNull("post_processor");
+        json.writeValue(tok.toFile(), root);
+    }
+
+    /** line number (1-based) → expected quarantine reason. */
+    static final Map<Long, String> BAD = new TreeMap<>();
+    /** Good rows: id → the row (text, or prompt and response). */
+    static final Map<String, String[]> GOOD = new HashMap<>();
+
+    static List<String> jsonlLines() {
+        List<String> lines = new ArrayList<>();
+        GOOD.clear();
+        BAD.clear();
+        good(lines, "a1", "{\"id\":\"a1\",\"text\":\"hello world the cat sat\"}", "hello world the cat sat");
+        good(lines, ScoreInputParser.contentId("the cat sat on the mat ."), "{\"text\":\"the cat sat on the mat .\"}",
+                "the cat sat on the mat .");
+        goodPair(lines, "7", "{\"id\":7,\"prompt\":\"user : hello\",\"response\":\"assistant : world\"}",
+                "user : hello", "assistant : world");
+        goodPair(lines, ScoreInputParser.contentId("user : w3\u0000w4 w5 w6"),
+                "{\"prompt\":\"user : w3\",\"response\":\"w4 w5 w6\"}", "user : w3", "w4 w5 w6");
+        bad(lines, "", "blank line");
+        bad(lines, "{\"text\": \"w1\"", "malformed JSON");
+        bad(lines, "[1,2]", "not a JSON object (found array)");
+        bad(lines, "{\"text\":\"w1 w2\",\"prompt\":\"w3\",\"response\":\"w4\"}", "has both text and prompt/response");
+        bad(lines, "{\"foo\":\"bar\"}", "missing field: text, or prompt and response");
+        bad(lines, "{\"text\":5}", "field 'text' must be a string, got number");
+        bad(lines, "{\"text\":\"   \"}", "empty text");
+        bad(lines, "{\"prompt\":\"w1\",\"response\":\"\"}", "empty response");
+        bad(lines, "{\"prompt\":\"w1\"}", "missing field: response (prompt given)");
+        bad(lines, "{\"id\":true,\"text\":\"w1 w2\"}", "field 'id' must be a string or number, got boolean");
+        bad(lines, "{\"text\":\"w9\"}", "nothing to score after tokenization");
+        bad(lines, "{\"text\":\"w1 w2\"} {\"x\":1}", "malformed JSON");
+        bad(lines, "{\"id\":\"d\",\"text\":\"w1\",\"text\":\"w2\"}", "malformed JSON");
+        String longText = String.join(" ", TinyModels.words(44)).replace(" ", " w1 "); // ~87 tokens > context 32
+        good(lines, "long", "{\"id\":\"long\",\"text\":\"" + longText + "\"}", longText);
+        good(lines, "unk", "{\"id\":\"unk\",\"text\":\"words not in the vocabulary\"}", "words not in the vocabulary");
+        for (int i = 0; i < 40; i++) {
+            String text = "w" + (i % 30) + " the w" + ((i * 7) % 30) + " cat".repeat(i % 5) + " w" + (i % 11);
+            good(lines, "row" + i, "{\"id\":\"row" + i + "\",\"text\":\"" + text + "\"}", text);
+        }
+        return lines;
+    }
+
+    private static void good(List<String> lines, String id, String line, String text) {
+        lines.add(line);
+        GOOD.put(id, new String[]{text});
+    }
+
+    private static void goodPair(List<String> lines, String id, String line, String prompt, String response) {
+        lines.add(line);
+        GOOD.put(id, new String[]{prompt, response});
+    }
+
+    private static void bad(List<String> lines, String line, String reason) {
+        lines.add(line);
+        BAD.put((long) lines.size(), reason);
+    }
+
+    private static ScoreJob.Settings settings(String input, Path out, boolean overwrite) {
+        return new ScoreJob.Settings(model.toString(), input, out.toString(), null, OPTIONS, false, 3, 8, overwrite);
+    }
+
+    @Test
+    void jsonlRowsAreScoredOrQuarantinedAndMatchTheLmDirectly() throws Exception {
+        SparkSession spark = TestSpark.get();
+        Path input = tmp.resolve("rows.jsonl");
+        List<String> lines = jsonlLines();
+        Files.writeString(input, String.join("\n", lines) + "\n");
+        Path out = tmp.resolve("out-jsonl");
+        int loadsBefore = ExecutorModelCache.loadCount();
+
+        ScoreSummary summary = ScoreJob.run(spark, settings(input.toString(), out, false));
+
+        assertEquals(lines.size(), summary.rowsRead());
+        assertEquals(GOOD.size(), summary.rowsScored());
+        assertEquals(BAD.size(), summary.rowsQuarantined());
+        assertEquals(summary.rowsRead(), summary.rowsScored() + summary.rowsQuarantined());
+        assertEquals("rows read=" + lines.size() + " scored=" + GOOD.size() + " quarantined=" + BAD.size(),
+                summary.countsLine());
+        assertEquals(1, ExecutorModelCache.loadCount() - loadsBefore,
+                "one load per JVM for 3 partitions on 2 task threads");
+
+        Dataset<Row> scores = spark.read().parquet(out.resolve("scores").toString());
+        assertEquals(List.of("id", "n_tokens", "nll_sum", "nll_mean", "ppl"), Arrays.asList(scores.columns()));
+        StructType st = scores.schema();
+        assertEquals(DataTypes.StringType, st.apply("id").dataType());
+        assertEquals(DataTypes.IntegerType, st.apply("n_tokens").dataType());
+        assertEquals(DataTypes.DoubleType, st.apply("nll_sum").dataType());
+        assertEquals(DataTypes.DoubleType, st.apply("nll_mean").dataType());
+        assertEquals(DataTypes.DoubleType, st.apply("ppl").dataType());
+
+        Dataset<Row> quarantine = spark.read().parquet(out.resolve("quarantine").toString());
+        assertEquals(List.of("source", "line", "raw", "reason"), Arrays.asList(quarantine.columns()));
+        assertEquals(DataTypes.LongType, quarantine.schema().apply("line").dataType());
+        Map<Long, Row> qByLine = new TreeMap<>();
+        for (Row r : quarantine.collectAsList()) {
+            qByLine.put(r.getLong(1), r);
+        }
+        assertEquals(BAD.keySet(), qByLine.keySet(), "quarantined line numbers (1-based)");
+        for (Map.Entry<Long, String> e : BAD.entrySet()) {
+            Row r = qByLine.get(e.getKey());
+            assertTrue(r.getString(3).startsWith(e.getValue()), "line " + e.getKey() + ": " + r.getString(3));
+            assertEquals(input.toString(), r.getString(0));
+            assertEquals(lines.get((int) (e.getKey() - 1)), r.getString(2));
+        }
+
+        Map<String, Row> byId = new HashMap<>();
+        for (Row r : scores.collectAsList()) {
+            byId.put(r.getString(0), r);
+        }
+        assertEquals(GOOD.keySet(), byId.keySet(), "ids kept when given, content hashes otherwise");
+
+        // The same rows scored in this JVM without Spark, in one call.
+        List<String> ids = new ArrayList<>(GOOD.keySet());
+        List<SequenceScore> direct;
+        try (CausalLm lm = CausalLm.load(model, OPTIONS)) {
+            List<ScoringInput> inputs = new ArrayList<>();
+            for (String id : ids) {
+                String[] row = GOOD.get(id);
+                inputs.add(row.length == 1 ? lm.tokenizer().forText(row[0])
+                        : lm.tokenizer().forPromptResponse(row[0], row[1]));
+            }
+            Scorer scorer = lm.scorer();
+            direct = scorer.score(inputs);
+        }
+        double maxRel = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            Row r = byId.get(ids.get(i));
+            SequenceScore d = direct.get(i);
+            assertEquals(d.nTokens(), r.getInt(1), ids.get(i));
+            double rel = Math.abs(r.getDouble(2) - d.nllSum()) / Math.abs(d.nllSum());
+            maxRel = Math.max(maxRel, rel);
+            assertEquals(r.getDouble(2) / r.getInt(1), r.getDouble(3), 1e-12, "nll_mean = nll_sum / n_tokens");
+            assertEquals(Math.exp(r.getDouble(3)), r.getDouble(4), 1e-9 * r.getDouble(4), "ppl = exp(nll_mean)");
+        }
+        System.out.printf("score job vs direct lm scoring: max relative nll_sum difference %.3g over %d rows"
+                + " (tolerance 1e-4)%n", maxRel, ids.size());
+        assertTrue(maxRel < 1e-4, "max relative nll_sum difference " + maxRel);
+        assertEquals(3, byId.get("7").getInt(1), "only the response's 3 tokens are scored");
+        assertTrue(byId.get("long").getInt(1) > 32, "the long row was scored past the context");
+
+        JsonNode json = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(lines.size(), json.get("rows_read").asLong());
+        assertEquals(GOOD.size(), json.get("rows_scored").asLong());
+        assertEquals(BAD.size(), json.get("rows_quarantined").asLong());
+        assertEquals(3, json.get("quarantine_reasons").get("malformed JSON").asLong());
+        assertEquals(model.toAbsolutePath().normalize().toString(), json.get("model").asText());
+        assertEquals(input.toString(), json.get("input").asText());
+        assertTrue(json.get("code_version").asText().startsWith("0.1.0"), json.get("code_version").asText());
+        assertTrue(json.get("timings").get("total_seconds").asDouble() > 0);
+
+        IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
+                () -> ScoreJob.run(spark, settings(input.toString(), out, false)));
+        assertTrue(again.getMessage().contains("--overwrite"), again.getMessage());
+    }
+
+    @Test
+    void parquetRowsUseTheirRowNumbersAndTheSameRules() throws Exception {
+        SparkSession spark = TestSpark.get();
+        StructType schema = new StructType()
+                .add("id", DataTypes.LongType, true)
+                .add("text", DataTypes.StringType, true)
+                .add("other", DataTypes.StringType, true);
+        List<Row> rows = List.of(
+                RowFactory.create(1L, "hello world", "x"),
+                RowFactory.create(null, "the cat sat", "x"),
+                RowFactory.create(3L, null, "x"),
+                RowFactory.create(4L, " ", "x"));
+        Path input = tmp.resolve("rows.parquet");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(input.toString());
+        Path out = tmp.resolve("out-parquet");
+
+        ScoreSummary summary = ScoreJob.run(spark, settings(input.toString(), out, true));
+
+        assertEquals("rows read=4 scored=2 quarantined=2", summary.countsLine());
+        assertEquals("parquet", summary.format());
+        Map<Long, String> reasons = new TreeMap<>();
+        for (Row r : spark.read().parquet(out.resolve("quarantine").toString()).collectAsList()) {
+            reasons.put(r.getLong(1), r.getString(3));
+            assertTrue(r.getString(0).endsWith(".parquet") && r.getString(0).contains("rows.parquet"), r.getString(0));
+        }
+        assertEquals(Map.of(3L, "missing field: text, or prompt and response", 4L, "empty text"), reasons);
+        List<String> ids = spark.read().parquet(out.resolve("scores").toString()).select("id").as(
+                org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        assertEquals(List.of("1", ScoreInputParser.contentId("the cat sat")), ids.stream().sorted().toList());
+    }
+
+    @Test
+    void badInputsFailBeforeAnyWorkNamingWhatIsWrong() throws Exception {
+        SparkSession spark = TestSpark.get();
+        Path out = tmp.resolve("out-errors");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScoreJob.run(spark, settings(tmp.resolve("nope.jsonl").toString(), out, false)));
+        assertEquals("input file not found: " + tmp.resolve("nope.jsonl"), e.getMessage());
+
+        Path input = tmp.resolve("one.jsonl");
+        Files.writeString(input, "{\"text\":\"hello\"}\n");
+        e = assertThrows(IllegalArgumentException.class, () -> ScoreJob.run(spark, new ScoreJob.Settings(
+                tmp.resolve("no-model").toString(), input.toString(), out.toString(), null, OPTIONS, false, 0, 8,
+                false)));
+        assertEquals("model directory not found: " + tmp.resolve("no-model"), e.getMessage());
+
+        Path wrong = tmp.resolve("wrong.parquet");
+        spark.createDataFrame(List.of(RowFactory.create("x")), new StructType().add("body", DataTypes.StringType))
+                .write().parquet(wrong.toString());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ScoreJob.run(spark, settings(wrong.toString(), out, false)));
+        assertTrue(e.getMessage().startsWith("input " + wrong + " has no column 'text'"), e.getMessage());
+
+        StructType promptOnly = new StructType().add("prompt", DataTypes.StringType);
+        e = assertThrows(IllegalArgumentException.class, () -> ScoreJob.validateParquetSchema(promptOnly, "f"));
+        assertTrue(e.getMessage().startsWith("input f has no column 'response'"), e.getMessage());
+        StructType intText = new StructType().add("text", DataTypes.IntegerType);
+        e = assertThrows(IllegalArgumentException.class, () -> ScoreJob.validateParquetSchema(intText, "f"));
+        assertEquals("input f: column 'text' must be a string, got int", e.getMessage());
+    }
+}
