@@ -2,9 +2,9 @@ package org.immunobench.jobs;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.immunobench.jobs.bench.LmBench;
 import org.immunobench.jobs.bench.SparkOverheadBench;
 import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.training.bench.LmBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,8 +77,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Where the model, input and outputs go (default: a temporary directory, deleted after).")
     private Path workDir;
 
-    @Option(names = "--skip-lm", description = "Skip the lm-only part.")
-    private boolean skipLm;
+    @Option(names = "--lm-sizes", paramLabel = "LIST", split = ",", defaultValue = "1M,10M,50M",
+            description = "Model sizes of the lm-only part (B=8, T=256, threads = N of --master); empty to skip it."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private List<String> lmSizes;
 
     @Override
     public Integer call() throws Exception {
@@ -86,14 +88,26 @@ final class BenchCommand implements Callable<Integer> {
         SparkOverheadBench.Settings settings;
         ModelConfig config;
         try {
+            if (vocabSize <= 4) {
+                throw new IllegalArgumentException("--vocab-size must be > 4 (the special tokens), got " + vocabSize);
+            }
             settings = new SparkOverheadBench.Settings(rows, tokensPerRow, slots, maxBatchTokens, 64, seed);
             config = ModelConfig.llama(vocabSize, hidden, intermediate, layers, heads, heads, tokensPerRow);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (!skipLm) {
-            LmBench.run(out);
+        List<String> sizes = lmSizes.stream().filter(x -> !x.isBlank()).toList();
+        for (String size : sizes) {
+            if (!LmBenchmark.SIZES.containsKey(size)) {
+                throw new ParameterException(spec.commandLine(), "--lm-sizes: unknown size '" + size + "'; known: "
+                        + LmBenchmark.SIZES.keySet());
+            }
+        }
+        if (!sizes.isEmpty()) {
+            out.println("lm runtime alone (training module's LmBenchmark):");
+            out.flush();
+            LmBenchmark.run(slots, sizes, 8, 256); // prints to System.out
         }
         boolean temporary = workDir == null;
         Path dir = temporary ? Files.createTempDirectory("immunobench-bench") : Files.createDirectories(workDir);
@@ -101,9 +115,9 @@ final class BenchCommand implements Callable<Integer> {
             Path model = dir.resolve("model");
             List<String> words = InitModelCommand.syntheticWords(vocabSize - 4);
             config = InitModelCommand.writeCheckpoint(model, config, words, seed);
-            out.printf("spark overhead: %d rows x %d tokens, model %.2fM parameters (V=%d D=%d L=%d H=%d I=%d),"
-                    + " max batch tokens %d%n", rows, tokensPerRow, config.parameterCount() / 1e6, vocabSize, hidden,
-                    layers, heads, intermediate, maxBatchTokens);
+            out.printf("spark overhead of the score job: %d rows x %d tokens, model %.2fM parameters"
+                    + " (V=%d D=%d L=%d H=%d I=%d), max batch tokens %d%n", rows, tokensPerRow,
+                    config.parameterCount() / 1e6, vocabSize, hidden, layers, heads, intermediate, maxBatchTokens);
             out.flush();
             SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), false, 1);
             SparkSession spark = SparkSessions.open(plan, "immunobench bench");

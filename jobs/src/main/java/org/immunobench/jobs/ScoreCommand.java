@@ -31,13 +31,15 @@ final class ScoreCommand implements Callable<Integer> {
             description = "HF checkpoint directory with tokenizer.json (same path on every executor).")
     private String model;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL file or Parquet file/directory.")
+    @Option(names = "--input", required = true, paramLabel = "FILE",
+            description = "JSONL file or Parquet file/directory.")
     private String input;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
     private String output;
 
-    @Option(names = "--format", paramLabel = "jsonl|parquet", description = "Input format (default: from the extension).")
+    @Option(names = "--format", paramLabel = "jsonl|parquet",
+            description = "Input format (default: from the extension).")
     private InputFormat format;
 
     @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "4096",

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  */
 public final class SparkSessions {
     public static final String DEFAULT_MASTER = "local[*]";
-    private static final Pattern RESOURCE_AMOUNT = Pattern.compile("spark\\.(task|executor)\\.resource\\.[^.]+\\.amount");
+    private static final Pattern RESOURCE_AMOUNT =
+            Pattern.compile("spark\\.(task|executor)\\.resource\\.[^.]+\\.amount");
 
     private SparkSessions() {
     }

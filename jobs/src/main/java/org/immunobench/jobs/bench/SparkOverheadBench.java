@@ -15,6 +15,7 @@ import org.immunobench.lm.tokenizer.LmTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,9 @@ public final class SparkOverheadBench {
         writeJsonl(input, texts);
         writeJsonl(warmInput, texts.subList(0, Math.min(texts.size(), 4 * s.slots())));
         RuntimeOptions base = RuntimeOptions.cpu().withBatching(s.maxBatchTokens(), s.maxBatchSize());
+        // Other processes on the cores distort every figure below, the multi-threaded scorer's most.
+        log.printf("load average before: %.2f on %d cores%n", loadAverage(),
+                Runtime.getRuntime().availableProcessors());
 
         RuntimeOptions sparkOptions = base.withThreads(1);
         runJob(spark, model, warmInput, workDir.resolve("warmup-out"), sparkOptions, s.slots());
@@ -128,9 +132,14 @@ public final class SparkOverheadBench {
         if (job.tokensScored() != tokens) {
             throw new IllegalStateException("spark scored " + job.tokensScored() + " tokens, direct " + tokens);
         }
-        log.printf("overhead: best direct / spark (scoring+writing) = %.2fx%n", r.overhead());
+        log.printf("overhead: best direct / spark (scoring+writing) = %.2fx; load average after: %.2f%n",
+                r.overhead(), loadAverage());
         log.flush();
         return r;
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static ScoreSummary runJob(SparkSession spark, Path model, Path input, Path out, RuntimeOptions options,

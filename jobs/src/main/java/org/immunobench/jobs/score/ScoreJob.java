@@ -110,7 +110,8 @@ public final class ScoreJob {
         checkModelDir(s.model());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         FileStatus inputStatus = inputStatus(hadoop, s.input());
-        InputFormat format = s.format() != null ? s.format() : InputFormat.detect(s.input(), inputStatus.isDirectory());
+        InputFormat format = s.format() != null ? s.format()
+                : InputFormat.detect(s.input(), inputStatus.isDirectory());
         Path out = new Path(s.output());
         Path scoresPath = new Path(out, "scores");
         Path quarantinePath = new Path(out, "quarantine");
@@ -138,11 +139,12 @@ public final class ScoreJob {
         }
 
         long rowsRead = input.rowsRead().getAsLong();
-        Dataset<Row> scores = spark.read().parquet(scoresPath.toString());
+        // Explicit schemas: an empty output directory has no Parquet footer to infer one from.
+        Dataset<Row> scores = spark.read().schema(SCORES_SCHEMA).parquet(scoresPath.toString());
         Row agg = scores.agg(count(lit(1)), sum(col("n_tokens"))).first();
         long rowsScored = agg.getLong(0);
         long tokens = agg.isNullAt(1) ? 0 : agg.getLong(1);
-        Dataset<Row> quarantine = spark.read().parquet(quarantinePath.toString());
+        Dataset<Row> quarantine = spark.read().schema(QUARANTINE_SCHEMA).parquet(quarantinePath.toString());
         Map<String, Long> reasons = reasonCounts(quarantine);
         long rowsQuarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
         long tEnd = System.nanoTime();
@@ -171,9 +173,8 @@ public final class ScoreJob {
             throw new IllegalArgumentException("JSONL input must be one file, but " + path + " is a directory");
         }
         JavaRDD<String> lines = JavaSparkContext.fromSparkContext(spark.sparkContext()).textFile(path);
-        String source = path;
         JavaRDD<ParsedLine> parsed = lines.zipWithIndex()
-                .map(t -> ScoreInputParser.parseJsonLine(source, t._2() + 1, t._1()));
+                .map(t -> ScoreInputParser.parseJsonLine(path, t._2() + 1, t._1()));
         return new Input(parsed, lines::count);
     }
 
@@ -222,9 +223,10 @@ public final class ScoreJob {
                     + " 'response'); its columns are " + Arrays.toString(schema.fieldNames()));
         }
         if (!hasText && hasPrompt != hasResponse) {
-            throw new IllegalArgumentException("input " + path + " has no column '" + (hasPrompt ? "response" : "prompt")
-                    + "' (needed with '" + (hasPrompt ? "prompt" : "response") + "'); its columns are "
-                    + Arrays.toString(schema.fieldNames()));
+            String missing = hasPrompt ? "response" : "prompt";
+            String present = hasPrompt ? "prompt" : "response";
+            throw new IllegalArgumentException("input " + path + " has no column '" + missing + "' (needed with '"
+                    + present + "'); its columns are " + Arrays.toString(schema.fieldNames()));
         }
     }
 
@@ -242,8 +244,10 @@ public final class ScoreJob {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory not found: " + model);
         }
-        if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new IllegalArgumentException("model directory " + model + " has no config.json");
+        for (String file : List.of("config.json", "tokenizer.json")) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw new IllegalArgumentException("model directory " + model + " has no " + file);
+            }
         }
     }
 

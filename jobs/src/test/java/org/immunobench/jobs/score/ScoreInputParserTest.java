@@ -89,7 +89,8 @@ class ScoreInputParserTest {
         assertEquals("empty text", bad("{\"text\":\"\"}").reason());
         assertEquals("empty text", bad("{\"text\":\" \\n \"}").reason());
         assertEquals("empty response", bad("{\"prompt\":\"a\",\"response\":\"  \"}").reason());
-        assertEquals("field 'id' must be a string or number, got boolean", bad("{\"id\":true,\"text\":\"a\"}").reason());
+        assertEquals("field 'id' must be a string or number, got boolean",
+                bad("{\"id\":true,\"text\":\"a\"}").reason());
         assertEquals("empty id", bad("{\"id\":\" \",\"text\":\"a\"}").reason());
     }
 

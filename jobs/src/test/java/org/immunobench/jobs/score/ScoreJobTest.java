@@ -242,6 +242,18 @@ class ScoreJobTest {
     }
 
     @Test
+    void emptyInputGivesEmptyOutputsWithTheirSchemas() throws Exception {
+        SparkSession spark = TestSpark.get();
+        Path input = tmp.resolve("empty.jsonl");
+        Files.writeString(input, "");
+        Path out = tmp.resolve("out-empty");
+        assertEquals("rows read=0 scored=0 quarantined=0",
+                ScoreJob.run(spark, settings(input.toString(), out, false)).countsLine());
+        assertEquals(List.of("id", "n_tokens", "nll_sum", "nll_mean", "ppl"),
+                Arrays.asList(spark.read().parquet(out.resolve("scores").toString()).columns()));
+    }
+
+    @Test
     void badInputsFailBeforeAnyWorkNamingWhatIsWrong() throws Exception {
         SparkSession spark = TestSpark.get();
         Path out = tmp.resolve("out-errors");

@@ -34,7 +34,11 @@ public final class AddVector implements ResidualIntervention {
             throw new IllegalArgumentException("AddVector: vector has " + vector.length + " entries, stream width is "
                     + d);
         }
-        NDArray v = hidden.getManager().create(vector).mul(scale);
+        float[] scaled = new float[vector.length];
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] = vector[i] * scale;
+        }
+        NDArray v = hidden.getManager().create(scaled);
         return hidden.add(v);
     }
 }

@@ -95,7 +95,17 @@ public final class LlamaForward {
     /** y = x / sqrt(mean(x²) + ε) ⊙ w over the last axis. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-        return x.mul(meanSquare.add((float) eps).sqrt().pow(-1)).mul(weight);
+        return x.div(meanSquare.add((float) eps).sqrt()).mul(weight);
+    }
+
+    /**
+     * A 0-d float tensor that owns its memory. Autograd keeps the second operand of mul/div/pow for backward;
+     * DJL's {@code x.mul(Number)} backs that operand with a Java buffer it frees right after the op, so a GC
+     * between forward and backward corrupts gradients (seen: NaN / 1e30 gradients). {@code full} allocates natively.
+     * add/sub with a Number are safe: their backward never reads the operand.
+     */
+    static NDArray scalar(NDManager scope, double value) {
+        return scope.full(new Shape(), (float) value, DataType.FLOAT32);
     }
 
     /** x Wᵀ + b, plus the LoRA term (α/r) (x Aᵀ) Bᵀ when an adapter is attached. */
@@ -105,7 +115,7 @@ public final class LlamaForward {
         LlamaWeights.LoraAdapter ad = w.adapter(name);
         if (ad != null) {
             NDArray low = Linear.linear(x, ad.a(), null).head();
-            y = y.add(Linear.linear(low, ad.b(), null).head().mul(ad.scaling()));
+            y = y.add(Linear.linear(low, ad.b(), null).head().mul(scalar(x.getManager(), ad.scaling())));
         }
         return y;
     }
@@ -131,7 +141,7 @@ public final class LlamaForward {
         // Query head h reads kv head h / G: group the G query heads of one kv head along the token axis so K and
         // V are used in place instead of being repeated G times.
         NDArray grouped = q.reshape(b, c.numKvHeads(), (long) g * t, hd);
-        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(hd)))
+        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).mul(scalar(scope, 1.0 / Math.sqrt(hd)))
                 .reshape(b, c.numKvHeads(), g, t, s).add(additiveMask);
         NDArray probs = scores.softmax(-1).reshape(b, c.numKvHeads(), (long) g * t, s);
         NDArray out = probs.matMul(v) // (B, Hkv, G·T, hd)
@@ -149,8 +159,9 @@ public final class LlamaForward {
     }
 
     private static NDArray mlp(LlamaWeights w, int layer, NDArray x) {
-        NDArray gate = Activation.swish(project(w, layer, "gate_proj", x), 1f);
-        return project(w, layer, "down_proj", gate.mul(project(w, layer, "up_proj", x)));
+        NDArray gate = project(w, layer, "gate_proj", x);
+        NDArray silu = gate.mul(Activation.sigmoid(gate)); // not Activation.swish: it multiplies by a Number
+        return project(w, layer, "down_proj", silu.mul(project(w, layer, "up_proj", x)));
     }
 
     /**

@@ -1,0 +1,128 @@
+package org.immunobench.curation.adapters;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.immunobench.curation.validate.Parsed;
+import org.immunobench.curation.validate.RowValidator;
+import org.immunobench.curation.validate.SourceContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.NoSuchElementException;
+
+/**
+ * Streams a file holding one JSON array of objects (Alpaca), element by element, without loading the array. Row
+ * numbers are array index + 1. A syntax error or invalid UTF-8 inside the array cannot be stepped over (there is
+ * no line structure to resynchronise on): the element where it happens is quarantined with a reason that says the
+ * rest of the file was not read, and reading stops.
+ */
+public final class JsonArraySourceReader implements SourceReader {
+    private final JsonParser parser;
+    private final SourceContext ctx;
+    private final RecordMapper mapper;
+    private long read;
+    private Parsed pending;
+    private boolean done;
+
+    /** Reads up to the opening bracket now; a file that is not a JSON array fails here, naming {@code file}. */
+    public JsonArraySourceReader(InputStream in, String file, SourceContext ctx, RecordMapper mapper) {
+        this.ctx = ctx;
+        this.mapper = mapper;
+        try {
+            this.parser = JsonRows.STREAM_MAPPER.createParser(in);
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException(file + ": empty, expected a JSON array");
+            }
+            if (first != JsonToken.START_ARRAY) {
+                throw new IllegalArgumentException(file + ": expected a JSON array at the top level, found "
+                        + first.asString());
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not a JSON array: " + JsonRows.describe(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (pending == null && !done) {
+            try {
+                pending = advance();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return pending != null;
+    }
+
+    private Parsed advance() throws IOException {
+        JsonToken t;
+        try {
+            t = parser.nextToken();
+        } catch (JsonProcessingException e) {
+            return fatal(e);
+        }
+        if (t == null) {
+            done = true;
+            return Parsed.quarantined(ctx, ++read, "", "row: the file ends inside the array (no closing ])");
+        }
+        if (t == JsonToken.END_ARRAY) {
+            done = true;
+            try {
+                JsonToken after = parser.nextToken();
+                if (after != null) {
+                    return Parsed.quarantined(ctx, ++read, after.asString() == null ? "" : after.asString(),
+                            "row: content after the closing ] of the array");
+                }
+            } catch (JsonProcessingException e) {
+                return fatal(e);
+            }
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = parser.readValueAsTree();
+        } catch (JsonProcessingException e) {
+            return fatal(e);
+        }
+        long row = ++read;
+        return RowValidator.check(ctx, row, node.toString(),
+                () -> mapper.map(new JsonFields(JsonRows.requireObject(node))));
+    }
+
+    private Parsed fatal(JsonProcessingException e) {
+        done = true;
+        String what = e.getOriginalMessage().contains("UTF-8") ? "invalid UTF-8: " : "malformed JSON: ";
+        return Parsed.quarantined(ctx, ++read, "", "row: " + what + JsonRows.describe(e)
+                + "; the rest of the file was not read");
+    }
+
+    @Override
+    public Parsed next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Parsed p = pending;
+        pending = null;
+        return p;
+    }
+
+    @Override
+    public long recordsRead() {
+        return read;
+    }
+
+    @Override
+    public void close() {
+        try {
+            parser.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

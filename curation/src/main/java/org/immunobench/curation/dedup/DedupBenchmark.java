@@ -1,0 +1,156 @@
+package org.immunobench.curation.dedup;
+
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.immunobench.curation.corpus.CorpusSchema;
+
+import java.lang.management.ManagementFactory;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Throughput of the dedup stages on a synthetic corpus with planted duplicates ({@link SyntheticDedupCorpus}), on
+ * {@code local[2]} by default: decontamination, exact dedup, MinHash signatures, and candidates + verification +
+ * components, in that order (see {@link Decontamination} for why it goes first), each materialised before the next
+ * so the figures separate. Prints rows/s per stage, with wall and process CPU seconds.
+ *
+ * <pre>
+ * java -Xmx8g &lt;spark flags&gt; -cp ... org.immunobench.curation.dedup.DedupBenchmark --rows 1000000
+ * </pre>
+ * Options: --rows N, --partitions P (input), --shuffle-partitions S, --master M, --seed S, --exact-rate, --near-rate,
+ * --far-rate, --eval-rate.
+ */
+public final class DedupBenchmark {
+    private DedupBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Map<String, String> opt = parse(args);
+        long n = Long.parseLong(opt.getOrDefault("rows", "1000000"));
+        int partitions = Integer.parseInt(opt.getOrDefault("partitions", "8"));
+        long seed = Long.parseLong(opt.getOrDefault("seed", "1"));
+        SyntheticDedupCorpus.Rates rates = new SyntheticDedupCorpus.Rates(
+                Double.parseDouble(opt.getOrDefault("exact-rate", "0.01")),
+                Double.parseDouble(opt.getOrDefault("near-rate", "0.05")),
+                Double.parseDouble(opt.getOrDefault("far-rate", "0.01")),
+                Double.parseDouble(opt.getOrDefault("eval-rate", "0.12")));
+        MinHashConfig config = MinHashConfig.defaults().withSeed(seed);
+
+        SparkSession spark = SparkSession.builder()
+                .appName("dedup-benchmark")
+                .master(opt.getOrDefault("master", "local[2]"))
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", opt.getOrDefault("shuffle-partitions", "16"))
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.host", "localhost")
+                .getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        System.out.printf("dedup benchmark: rows=%d partitions=%d master=%s cores=%d maxHeap=%dMB config=%s%n", n,
+                partitions, spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, config);
+        System.out.printf("banding threshold (1/b)^(1/r)=%.3f, P(candidate | J=0.80)=%.3f, P(candidate | J=0.85)=%.3f%n",
+                config.bandingThreshold(), config.candidateProbability(0.80), config.candidateProbability(0.85));
+
+        long t0 = System.nanoTime();
+        long c0 = cpuNanos();
+        Dataset<Row> rows = generate(spark, n, partitions, seed, rates, config.shingleSize())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long generated = rows.count();
+        report("generate (not a stage)", generated, t0, c0, "");
+
+        // Decontamination first: exact and near dedup are split-agnostic and would otherwise resolve an
+        // eval/training duplicate pair by dropping whichever row has the larger id, eval rows included.
+        t0 = System.nanoTime();
+        c0 = cpuNanos();
+        Decontamination.Result decon = Decontamination.run(rows, config);
+        Dataset<Row> clean = decon.kept().persist(StorageLevel.MEMORY_AND_DISK());
+        long cleanN = clean.count();
+        long deconDropped = decon.dropped().count();
+        report("decontamination", generated, t0, c0, "kept=" + cleanN + " dropped=" + deconDropped + " "
+                + decon.stats());
+        decon.close();
+
+        t0 = System.nanoTime();
+        c0 = cpuNanos();
+        ExactDuplicates.Result exact = ExactDuplicates.run(clean);
+        Dataset<Row> exactKept = exact.kept().persist(StorageLevel.MEMORY_AND_DISK());
+        long exactKeptN = exactKept.count();
+        long exactDropped = exact.dropped().count();
+        report("exact dedup", cleanN, t0, c0, "kept=" + exactKeptN + " dropped=" + exactDropped);
+
+        t0 = System.nanoTime();
+        c0 = cpuNanos();
+        Dataset<Row> keys = NearDuplicates.signatures(exactKept, config).persist(StorageLevel.MEMORY_AND_DISK());
+        long keyRows = keys.count();
+        report("minhash signatures", exactKeptN, t0, c0, "band keys=" + keyRows);
+
+        t0 = System.nanoTime();
+        c0 = cpuNanos();
+        NearDuplicates.Result near = NearDuplicates.run(exactKept, keys, config);
+        long nearKept = near.kept().count();
+        long nearDropped = near.dropped().count();
+        report("candidates+verify+components", exactKeptN, t0, c0, "kept=" + nearKept + " dropped=" + nearDropped
+                + " " + near.stats());
+        near.close();
+
+        long planted = 0;
+        SyntheticDedupCorpus corpus = new SyntheticDedupCorpus(seed);
+        for (long i = 0; i < n; i++) {
+            if (corpus.kind(i, rates) == SyntheticDedupCorpus.Kind.NEAR_VARIANT) {
+                planted++;
+            }
+        }
+        System.out.printf("planted near variants=%d (plus exact copies and far variants); rows %d = kept %d"
+                + " + contaminating %d + exact %d + near %d : %s%n", planted, generated, nearKept, deconDropped,
+                exactDropped, nearDropped,
+                generated == nearKept + deconDropped + exactDropped + nearDropped ? "holds" : "BROKEN");
+        spark.stop();
+    }
+
+    static Dataset<Row> generate(SparkSession spark, long n, int partitions, long seed,
+            SyntheticDedupCorpus.Rates rates, int shingleSize) {
+        return spark.range(0, n, 1, partitions).mapPartitions((MapPartitionsFunction<Long, Row>) it -> {
+            SyntheticDedupCorpus corpus = new SyntheticDedupCorpus(seed);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    return CorpusSchema.toRow(corpus.row(it.next(), rates, shingleSize));
+                }
+            };
+        }, Encoders.row(CorpusSchema.CORPUS));
+    }
+
+    /** Wall time and this process's CPU time: on a shared machine the second shows how much CPU the stage got. */
+    private static void report(String stage, long inputRows, long startNanos, long startCpu, String detail) {
+        double s = (System.nanoTime() - startNanos) / 1e9;
+        double cpu = (cpuNanos() - startCpu) / 1e9;
+        System.out.printf("%-30s %9d rows %7.1f s wall %7.1f s cpu %9.0f rows/s  %s%n", stage, inputRows, s, cpu,
+                inputRows / s, detail);
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --key value pairs, got '" + args[i] + "'");
+            }
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+}

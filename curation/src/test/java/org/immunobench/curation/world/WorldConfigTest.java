@@ -1,0 +1,49 @@
+package org.immunobench.curation.world;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WorldConfigTest {
+
+    @Test
+    void defaultsAreValidAndRoundTripThroughTheirMap() {
+        WorldConfig d = WorldConfig.defaults();
+        assertEquals(10, d.harmDomains());
+        assertEquals(2, d.heldOutDomains());
+        assertEquals(d, d.with(d.toMap()));
+        assertEquals(WorldConfig.keys(), d.toMap().keySet().stream().toList());
+    }
+
+    @Test
+    void overridesAcceptNumbersAndStrings() {
+        WorldConfig c = WorldConfig.defaults().with(Map.of("seed", "42", "harmDomains", 12, "evalPerDomain", 7L));
+        assertEquals(42, c.seed());
+        assertEquals(12, c.harmDomains());
+        assertEquals(7, c.evalPerDomain());
+        assertEquals(99, WorldConfig.defaults().withSeed(99).seed());
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        assertMessage("harmDomains", Map.of("harmDomains", 7));
+        assertMessage("heldOutDomains", Map.of("heldOutDomains", 10));
+        assertMessage("minRecipeSteps", Map.of("minHarmfulSteps", 4));
+        assertMessage("maxRecipeSteps", Map.of("maxRecipeSteps", 2));
+        assertMessage("actionsPerDomain", Map.of("actionsPerDomain", 3));
+        assertMessage("maxOperand", Map.of("maxOperand", 100));
+        assertMessage("attackPerDomain", Map.of("attackPerDomain", -1));
+        assertMessage("seed", Map.of("seed", "x"));
+        assertMessage("unknown world config key 'domains'", Map.of("domains", 3));
+    }
+
+    private static void assertMessage(String expected, Map<String, ?> overrides) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WorldConfig.defaults().with(overrides));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}

@@ -1,0 +1,141 @@
+package org.immunobench.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.apache.spark.sql.SparkSession;
+import org.immunobench.curation.world.ToyWorld;
+import org.immunobench.curation.world.World;
+import org.immunobench.curation.world.WorldConfig;
+import org.immunobench.curation.world.WorldSummary;
+import org.immunobench.curation.world.WorldWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code immunobench world}: generates the toy world ({@link ToyWorld}) and writes it with {@link WorldWriter}.
+ * Config precedence: defaults, then {@code --config}, then {@code --seed}, then {@code --set}.
+ */
+@Command(name = "world", mixinStandardHelpOptions = true,
+        description = {"Generate the built-in toy world: invented harm domains with an exact oracle, benign tasks with"
+                + " exact answers, and every split of the corpus.",
+            "Writes OUT/tokenizer.json, OUT/corpus (Parquet, partitioned by split) and OUT/world.json.",
+            "Same config, same files."})
+final class WorldCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private SparkOptions sparkOptions;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "World directory to write.")
+    private Path out;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML or JSON map of world config keys (see --set) to values.")
+    private Path configFile;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (default 0).")
+    private Long seed;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", completionCandidates = Keys.class,
+            description = "World config key, repeatable; keys: ${COMPLETION-CANDIDATES}")
+    private Map<String, String> set = new LinkedHashMap<>();
+
+    @Option(names = "--overwrite", description = "Replace an existing world at --out.")
+    private boolean overwrite;
+
+    /** The config keys, for --help. */
+    static final class Keys implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return WorldConfig.keys().iterator();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        WorldConfig config = config();
+        try {
+            WorldWriter.checkOutput(out, overwrite);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--out " + out + " already exists; pass --overwrite to replace it", e);
+        }
+        long start = System.nanoTime();
+        World world;
+        try {
+            world = ToyWorld.generate(config);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid world config: " + e.getMessage(), e);
+        }
+        double generateSeconds = (System.nanoTime() - start) / 1e9;
+
+        SparkSessions.Plan plan = sparkOptions.plan();
+        PrintWriter err = spec.commandLine().getErr();
+        plan.warnings().forEach(w -> err.println("immunobench world: warning: " + w));
+        SparkSession spark = SparkSessions.open(plan, "immunobench world");
+        WorldSummary summary;
+        long writeStart = System.nanoTime();
+        try {
+            summary = WorldWriter.write(spark, world, out, overwrite);
+        } finally {
+            spark.stop();
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("rows=%d %s%n", summary.rows(), summary.splitsLine());
+        o.printf("harm domains %d (%d held out), benign tasks %s (held back: %s), vocab %d, max %d tokens per row,"
+                + " seed %d%n", world.domains().size(), world.heldOutDomains().size(), world.tasks().names(),
+                world.tasks().heldBack(), summary.vocabSize(), summary.maxTokensPerRow(), config.seed());
+        o.printf("generated in %.2f s, wrote %s/{%s,%s,%s} in %.1f s%n", generateSeconds, out, WorldWriter.TOKENIZER,
+                WorldWriter.CORPUS, WorldWriter.SUMMARY, (System.nanoTime() - writeStart) / 1e9);
+        return Cli.OK;
+    }
+
+    private WorldConfig config() {
+        WorldConfig config = WorldConfig.defaults();
+        try {
+            if (configFile != null) {
+                config = config.with(readMap(configFile));
+            }
+            if (seed != null) {
+                config = config.withSeed(seed);
+            }
+            return config.with(set);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid world config"
+                    + (configFile != null ? " (--config " + configFile + ", --seed, --set)" : "") + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readMap(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--config file not found: " + file);
+        }
+        try {
+            Object value = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Object.class);
+            if (value == null) {
+                return Map.of();
+            }
+            if (!(value instanceof Map)) {
+                throw new IllegalArgumentException("--config " + file + " must be a map of world config keys");
+            }
+            return (Map<String, Object>) value;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read --config " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

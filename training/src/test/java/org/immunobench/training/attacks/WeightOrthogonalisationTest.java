@@ -1,0 +1,59 @@
+package org.immunobench.training.attacks;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.immunobench.lm.model.ForwardOptions;
+import org.immunobench.lm.model.LlamaForward;
+import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.lm.model.ProjectOut;
+import org.immunobench.lm.model.RandomInit;
+import org.immunobench.lm.runtime.DjlRuntime;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WeightOrthogonalisationTest {
+    static float[] logits(LlamaWeights w, long[] tokens, ForwardOptions options) {
+        try (NDManager scope = NDManager.newBaseManager(w.device())) {
+            return LlamaForward.forward(w, scope.create(tokens, new Shape(1, tokens.length)), null, options, null)
+                    .logits().toFloatArray();
+        }
+    }
+
+    /** Orthogonalised weights give the same logits as directional ablation at every hook point. */
+    @Test
+    void orthogonalisedWeightsEqualInferenceTimeAblation() {
+        DjlRuntime.start(2);
+        ModelConfig c = new ModelConfig("llama", 40, 24, 48, 3, 4, 2, 6, 1e-5, 10000.0, null, 64, false, true,
+                false, null, null, List.of(), null); // attention_bias: o_proj bias is orthogonalised too
+        Random r = new Random(3);
+        float[] dir = new float[c.hiddenSize()];
+        for (int i = 0; i < dir.length; i++) {
+            dir[i] = (float) r.nextGaussian();
+        }
+        long[] tokens = {1, 5, 9, 13, 17, 21, 25, 29};
+        try (LlamaWeights ablated = LlamaWeights.fromHost(c, RandomInit.weights(c, 4, 0.2), Device.cpu());
+                LlamaWeights ortho = LlamaWeights.fromHost(c, RandomInit.weights(c, 4, 0.2), Device.cpu())) {
+            float[] plain = logits(ablated, tokens, ForwardOptions.allLogits());
+            float[] viaHook = logits(ablated, tokens, ForwardOptions.allLogits()
+                    .withInterventions(List.of(ProjectOut.everywhere(dir))));
+            WeightOrthogonalisation.apply(ortho, dir);
+            float[] viaWeights = logits(ortho, tokens, ForwardOptions.allLogits());
+            double diff = 0;
+            double effect = 0;
+            for (int i = 0; i < plain.length; i++) {
+                diff = Math.max(diff, Math.abs(viaHook[i] - viaWeights[i]));
+                effect = Math.max(effect, Math.abs(viaHook[i] - plain[i]));
+            }
+            System.out.printf("orthogonalisation vs ablation: max logit diff %.2e (ablation itself moves logits by"
+                    + " %.2e)%n", diff, effect);
+            assertTrue(effect > 1e-3, "ablation must change something");
+            assertTrue(diff < 1e-4, "diff " + diff);
+        }
+    }
+}
