@@ -6,7 +6,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
@@ -14,7 +13,6 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import org.immunobench.curation.corpus.Splits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +23,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -46,9 +47,11 @@ final class BandedCandidates {
             .add("bucket", DataTypes.LongType, false)
             .add("is_eval", DataTypes.BooleanType, false);
 
-    static final StructType PAIRS = new StructType()
+    /** Candidate pairs (beyond = 0) and one marker row per oversized bucket (beyond = members past the cap). */
+    static final StructType RAW_PAIRS = new StructType()
             .add("rid_a", DataTypes.LongType, false)
-            .add("rid_b", DataTypes.LongType, false);
+            .add("rid_b", DataTypes.LongType, false)
+            .add("beyond", DataTypes.IntegerType, false);
 
     private BandedCandidates() {
     }
@@ -106,41 +109,40 @@ final class BandedCandidates {
 
     /**
      * Candidate pairs from the key table: rows sorted by bucket, each bucket's run paired by {@link BucketPairs}.
-     * Self mode gives (rid_a < rid_b); cross mode gives (rid_a eval, rid_b training). Materialises and persists the
-     * pairs so the guard's counts are known; logs a warning when the guard fired.
+     * Self mode gives (rid_a < rid_b); cross mode gives (rid_a eval, rid_b training). Materialised; the guard is
+     * counted from marker rows in the data (exact under task retries, unlike accumulators) and logged when it fired.
      */
     static CandidatePairs pairs(Dataset<Row> keys, MinHashConfig config, boolean cross, String job) {
-        SparkSession spark = keys.sparkSession();
-        LongAccumulator oversized = spark.sparkContext().longAccumulator(job + ".oversized_buckets");
-        LongAccumulator beyond = spark.sparkContext().longAccumulator(job + ".members_beyond_cap");
         int cap = config.maxBucketSize();
-        Dataset<Row> sorted = keys.repartition(col("bucket")).sortWithinPartitions("bucket", "rid", "is_eval");
-        Dataset<Row> pairs = sorted
-                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> new BucketRuns(it, cap, cross, oversized,
-                        beyond), Encoders.row(PAIRS))
-                .distinct()
-                .persist();
+        Dataset<Row> raw = Lineage.cut(keys.repartition(col("bucket"))
+                .sortWithinPartitions("bucket", "rid", "is_eval")
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> new BucketRuns(it, cap, cross),
+                        Encoders.row(RAW_PAIRS)));
+        Row guard = raw.filter(col("beyond").gt(0))
+                .agg(count(lit(1)), coalesce(sum(col("beyond")), lit(0L)))
+                .first();
+        long oversized = guard.getLong(0);
+        long members = guard.getLong(1);
+        Dataset<Row> pairs = Lineage.cut(raw.filter(col("beyond").equalTo(0)).select("rid_a", "rid_b").distinct());
         long count = pairs.count();
-        long over = oversized.value();
-        long members = beyond.value();
-        if (over > 0) {
+        if (oversized > 0) {
             LOG.warn("{}: {} MinHash bucket(s) had more than max_bucket_size={} members; {} member(s) were paired "
-                    + "only with their bucket's first member (templated text? raise max_bucket_size)", job, over, cap,
-                    members);
+                    + "only with their bucket's first member (templated text? raise max_bucket_size)", job, oversized,
+                    cap, members);
         }
-        return new CandidatePairs(pairs, count, over, members);
+        return new CandidatePairs(pairs, count, oversized, members);
     }
 
-    /** (rid, id, is_eval, text) of every row that occurs in a candidate pair, persisted. */
+    /** (rid, id, is_eval, text) of every row that occurs in a candidate pair, materialised. */
     static Dataset<Row> texts(Dataset<Row> rows, Dataset<Row> pairs, boolean withSide) {
         Dataset<Row> rids = pairs.select(col("rid_a").as("rid"))
                 .union(pairs.select(col("rid_b").as("rid")))
                 .distinct();
-        return rows.select(rid(rows.col("id")).as("rid"), rows.col("id"),
+        Dataset<Row> texts = rows.select(rid(rows.col("id")).as("rid"), rows.col("id"),
                         withSide ? isEval(rows.col("split")).as("is_eval") : lit(false).as("is_eval"),
                         dedupText(rows).as("text"))
-                .join(rids, "rid", "left_semi")
-                .persist();
+                .join(rids, "rid", "left_semi");
+        return Lineage.cut(texts);
     }
 
     /** Emits b key rows per input row (rid, prompt, response, is_eval). */
@@ -186,20 +188,16 @@ final class BandedCandidates {
         private final Iterator<Row> in;
         private final int cap;
         private final boolean cross;
-        private final LongAccumulator oversized;
-        private final LongAccumulator beyond;
         private long[] members = new long[16];
         private boolean[] evals = new boolean[16];
         private final List<long[]> out = new ArrayList<>();
         private int outNext;
         private Row lookahead;
 
-        BucketRuns(Iterator<Row> in, int cap, boolean cross, LongAccumulator oversized, LongAccumulator beyond) {
+        BucketRuns(Iterator<Row> in, int cap, boolean cross) {
             this.in = in;
             this.cap = cap;
             this.cross = cross;
-            this.oversized = oversized;
-            this.beyond = beyond;
         }
 
         @Override
@@ -220,7 +218,7 @@ final class BandedCandidates {
                 throw new NoSuchElementException();
             }
             long[] p = out.get(outNext++);
-            return RowFactory.create(p[0], p[1]);
+            return RowFactory.create(p[0], p[1], (int) p[2]);
         }
 
         /** Reads one bucket's run and pairs it; false at the end of the partition. */
@@ -254,11 +252,10 @@ final class BandedCandidates {
                 return true;
             }
             int over = cross
-                    ? BucketPairs.cross(members, evals, n, cap, (x, y) -> out.add(new long[]{x, y}))
-                    : BucketPairs.self(members, n, cap, (x, y) -> out.add(new long[]{x, y}));
+                    ? BucketPairs.cross(members, evals, n, cap, (x, y) -> out.add(new long[]{x, y, 0}))
+                    : BucketPairs.self(members, n, cap, (x, y) -> out.add(new long[]{x, y, 0}));
             if (over > 0) {
-                oversized.add(1);
-                beyond.add(over);
+                out.add(new long[]{bucket, bucket, over});
             }
             return true;
         }

@@ -41,16 +41,10 @@ public final class Decontamination {
      * @param kept eval rows and clean training rows (input shape)
      * @param dropped contaminating training rows ({@link Dropped} shape)
      */
-    public record Result(Dataset<Row> kept, Dataset<Row> dropped, Stats stats, List<Dataset<Row>> intermediates)
-            implements AutoCloseable {
+    public record Result(Dataset<Row> kept, Dataset<Row> dropped, Stats stats) {
         /** The leak list for the report: which training row, from where, leaks which eval row, how similar. */
         public Dataset<Row> report() {
             return dropped.select("id", "source", "source_row", "split", Dropped.REASON, Dropped.JACCARD);
-        }
-
-        @Override
-        public void close() {
-            intermediates.forEach(Dataset::unpersist);
         }
     }
 
@@ -80,12 +74,11 @@ public final class Decontamination {
         Dataset<Row> exact = trainIds.join(evalIds, trainIds.col("train_id").equalTo(evalIds.col("eval_id")))
                 .select(col("train_id"), col("eval_id"), lit(1.0).as("jaccard"));
 
-        Dataset<Row> best = near.unionByName(exact)
+        Dataset<Row> best = Lineage.cut(near.unionByName(exact)
                 .withColumn("_rank", row_number().over(Window.partitionBy("train_id")
                         .orderBy(col("jaccard").desc(), col("eval_id").asc())))
                 .filter(col("_rank").equalTo(1))
-                .select(col("train_id"), col("eval_id"), col("jaccard"))
-                .persist();
+                .select(col("train_id"), col("eval_id"), col("jaccard")));
         long contaminating = best.count();
 
         Dataset<Row> training = rows.filter(not(evalSide));
@@ -96,6 +89,6 @@ public final class Decontamination {
                 rows.col("id").equalTo(leakIds.col("leak_id")).and(not(evalSide)), "left_anti");
         Stats stats = new Stats(candidates.count(), candidates.oversizedBuckets(), candidates.membersBeyondCap(),
                 contaminating);
-        return new Result(kept, dropped, stats, List.of(candidates.pairs(), texts, best));
+        return new Result(kept, dropped, stats);
     }
 }

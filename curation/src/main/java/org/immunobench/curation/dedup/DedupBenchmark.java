@@ -23,7 +23,7 @@ import java.util.Map;
  * java -Xmx8g &lt;spark flags&gt; -cp ... org.immunobench.curation.dedup.DedupBenchmark --rows 1000000
  * </pre>
  * Options: --rows N, --partitions P (input), --shuffle-partitions S, --master M, --seed S, --exact-rate, --near-rate,
- * --far-rate, --eval-rate.
+ * --far-rate, --eval-rate, --log-level (INFO shows Spark's per-job times).
  */
 public final class DedupBenchmark {
     private DedupBenchmark() {
@@ -49,7 +49,7 @@ public final class DedupBenchmark {
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "localhost")
                 .getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
+        spark.sparkContext().setLogLevel(opt.getOrDefault("log-level", "WARN"));
         System.out.printf("dedup benchmark: rows=%d partitions=%d master=%s cores=%d maxHeap=%dMB config=%s%n", n,
                 partitions, spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, config);
@@ -63,29 +63,28 @@ public final class DedupBenchmark {
         long generated = rows.count();
         report("generate (not a stage)", generated, t0, c0, "");
 
-        // Decontamination first: exact and near dedup are split-agnostic and would otherwise resolve an
+        // Stage outputs are checkpointed, not persisted: see Lineage. Decontamination first: exact and near dedup are split-agnostic and would otherwise resolve an
         // eval/training duplicate pair by dropping whichever row has the larger id, eval rows included.
         t0 = System.nanoTime();
         c0 = cpuNanos();
         Decontamination.Result decon = Decontamination.run(rows, config);
-        Dataset<Row> clean = decon.kept().persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> clean = decon.kept().localCheckpoint();
         long cleanN = clean.count();
         long deconDropped = decon.dropped().count();
         report("decontamination", generated, t0, c0, "kept=" + cleanN + " dropped=" + deconDropped + " "
                 + decon.stats());
-        decon.close();
 
         t0 = System.nanoTime();
         c0 = cpuNanos();
         ExactDuplicates.Result exact = ExactDuplicates.run(clean);
-        Dataset<Row> exactKept = exact.kept().persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> exactKept = exact.kept().localCheckpoint();
         long exactKeptN = exactKept.count();
         long exactDropped = exact.dropped().count();
         report("exact dedup", cleanN, t0, c0, "kept=" + exactKeptN + " dropped=" + exactDropped);
 
         t0 = System.nanoTime();
         c0 = cpuNanos();
-        Dataset<Row> keys = NearDuplicates.signatures(exactKept, config).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> keys = NearDuplicates.signatures(exactKept, config).localCheckpoint();
         long keyRows = keys.count();
         report("minhash signatures", exactKeptN, t0, c0, "band keys=" + keyRows);
 
@@ -96,7 +95,6 @@ public final class DedupBenchmark {
         long nearDropped = near.dropped().count();
         report("candidates+verify+components", exactKeptN, t0, c0, "kept=" + nearKept + " dropped=" + nearDropped
                 + " " + near.stats());
-        near.close();
 
         long planted = 0;
         SyntheticDedupCorpus corpus = new SyntheticDedupCorpus(seed);

@@ -4,7 +4,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -20,7 +19,8 @@ import static org.apache.spark.sql.functions.lit;
  * and should run first so that dedup cannot resolve an eval/training pair by dropping the eval row).
  *
  * <p>Input: at least {@code id}, {@code prompt}, {@code response} (strings), ids unique (run {@link ExactDuplicates}
- * first). The input is read three times (keys, texts of candidates, final split), so persist it if it is costly.
+ * first). The input is read three times (keys, texts of candidates, final split): give it a short plan (read from
+ * files, or checkpointed; see {@link Lineage} for why persisting a long chain of stages is not enough).
  * Output: kept rows (input shape) and dropped rows ({@link Dropped} shape, reason {@code near_duplicate_of:<kept id>},
  * jaccard with the kept row, which may be below the threshold for rows reached through a chain a~b~c).
  */
@@ -39,13 +39,8 @@ public final class NearDuplicates {
             long clusteredRows, int componentRounds) {
     }
 
-    /** Kept and dropped rows (lazy; they read the persisted intermediates, released by {@link #close}). */
-    public record Result(Dataset<Row> kept, Dataset<Row> dropped, Stats stats, List<Dataset<Row>> intermediates)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            intermediates.forEach(Dataset::unpersist);
-        }
+    /** Kept and dropped rows: lazy over the input and the materialised intermediates. */
+    public record Result(Dataset<Row> kept, Dataset<Row> dropped, Stats stats) {
     }
 
     /** Verified pairs: {@code a < b} ids and their Jaccard. */
@@ -65,13 +60,11 @@ public final class NearDuplicates {
         CandidatePairs candidates = candidates(keys, config);
         Verified verified = verify(candidates.pairs(), rows, config);
         MinLabelComponents.Result components = MinLabelComponents.of(verified.edges());
-        Dataset<Row> labels = components.labels().persist();
+        Dataset<Row> labels = components.labels();
         long clustered = labels.count();
         Stats stats = new Stats(candidates.count(), verified.count(), candidates.oversizedBuckets(),
                 candidates.membersBeyondCap(), clustered, components.rounds());
-        List<Dataset<Row>> held = new ArrayList<>(List.of(candidates.pairs(), verified.texts(), verified.edges(),
-                labels));
-        return resolve(rows, labels, verified.texts(), config, stats, held);
+        return resolve(rows, labels, verified.texts(), config, stats);
     }
 
     /** Stage a: (rid, bucket, is_eval) rows, b per input row; lazy. */
@@ -80,7 +73,7 @@ public final class NearDuplicates {
         return BandedCandidates.keys(rows, config, false);
     }
 
-    /** Stage b: distinct candidate pairs (rid_a < rid_b) from the key table; materialised and persisted. */
+    /** Stage b: distinct candidate pairs (rid_a < rid_b) from the key table; materialised. */
     public static CandidatePairs candidates(Dataset<Row> keys, MinHashConfig config) {
         return BandedCandidates.pairs(keys, config, false, JOB);
     }
@@ -90,19 +83,18 @@ public final class NearDuplicates {
         Dataset<Row> texts = BandedCandidates.texts(rows, pairs, false);
         Dataset<Row> ta = texts.select(col("rid").as("rid_a"), col("id").as("id_a"), col("text").as("text_a"));
         Dataset<Row> tb = texts.select(col("rid").as("rid_b"), col("id").as("id_b"), col("text").as("text_b"));
-        Dataset<Row> edges = pairs.join(ta, "rid_a").join(tb, "rid_b")
+        Dataset<Row> edges = Lineage.cut(pairs.join(ta, "rid_a").join(tb, "rid_b")
                 .filter(col("id_a").notEqual(col("id_b")))
                 .withColumn("jaccard", BandedCandidates.jaccard(col("text_a"), col("text_b"), config.shingleSize()))
                 .filter(col("jaccard").geq(config.jaccardThreshold()))
                 .select(least(col("id_a"), col("id_b")).as("a"), greatest(col("id_a"), col("id_b")).as("b"),
                         col("jaccard"))
-                .distinct()
-                .persist();
+                .distinct());
         return new Verified(edges, edges.count(), texts);
     }
 
     private static Result resolve(Dataset<Row> rows, Dataset<Row> labels, Dataset<Row> texts, MinHashConfig config,
-            Stats stats, List<Dataset<Row>> held) {
+            Stats stats) {
         Dataset<Row> members = labels.filter(col("id").notEqual(col("cluster")))
                 .select(col("id"), col("cluster").as("keep_id"));
         Dataset<Row> textById = texts.select(col("id"), col("text")).dropDuplicates("id");
@@ -115,7 +107,7 @@ public final class NearDuplicates {
         Dataset<Row> dropped = Dropped.of(rows, matches);
         Dataset<Row> dropIds = members.select(col("id").as("drop_id"));
         Dataset<Row> kept = rows.join(dropIds, rows.col("id").equalTo(dropIds.col("drop_id")), "left_anti");
-        return new Result(kept, dropped, stats, held);
+        return new Result(kept, dropped, stats);
     }
 
     private static void validate(Dataset<Row> rows) {

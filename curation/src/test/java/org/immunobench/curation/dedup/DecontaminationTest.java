@@ -61,30 +61,29 @@ class DecontaminationTest {
         }
         long evalCount = rows.stream().filter(r -> Splits.isEval(r.split())).count();
 
-        try (Decontamination.Result r = Decontamination.run(TestSpark.corpus(rows), CONFIG)) {
-            List<Row> dropped = r.report().collectAsList();
-            List<Row> kept = r.kept().select("id", "split").collectAsList();
-            assertEquals(rows.size(), kept.size() + dropped.size(), "kept + dropped = input");
-            assertEquals(evalCount, kept.stream().filter(k -> Splits.isEval(k.getString(1))).count(),
-                    "eval rows are never dropped");
-            int caught = 0;
-            for (Row d : dropped) {
-                String id = d.getString(0);
-                assertTrue(leaks.containsKey(id), "not a planted leak: " + d);
-                assertTrue(!Splits.isEval(d.getString(3)), "eval row dropped: " + d);
-                assertEquals(Dropped.CONTAMINATES + leaks.get(id), d.getString(4));
-                assertTrue(d.getDouble(5) >= 0.85, d.toString());
-                caught++;
-            }
-            double recall = (double) caught / leaks.size();
-            System.out.printf("decontamination: %d of %d planted leaks dropped (recall %.4f), no false drops; %s%n",
-                    caught, leaks.size(), recall, r.stats());
-            long exactCaught = dropped.stream().filter(d -> d.getDouble(5) == 1.0 && leaks.get(d.getString(0))
-                    .equals(d.getString(0))).count();
-            assertEquals(20, exactCaught, "every exact leak");
-            assertTrue(recall >= 0.95, "recall " + recall);
-            assertEquals(caught, r.stats().contaminatingRows());
+        Decontamination.Result r = Decontamination.run(TestSpark.corpus(rows), CONFIG);
+        List<Row> dropped = r.report().collectAsList();
+        List<Row> kept = r.kept().select("id", "split").collectAsList();
+        assertEquals(rows.size(), kept.size() + dropped.size(), "kept + dropped = input");
+        assertEquals(evalCount, kept.stream().filter(k -> Splits.isEval(k.getString(1))).count(),
+                "eval rows are never dropped");
+        int caught = 0;
+        for (Row d : dropped) {
+            String id = d.getString(0);
+            assertTrue(leaks.containsKey(id), "not a planted leak: " + d);
+            assertTrue(!Splits.isEval(d.getString(3)), "eval row dropped: " + d);
+            assertEquals(Dropped.CONTAMINATES + leaks.get(id), d.getString(4));
+            assertTrue(d.getDouble(5) >= 0.85, d.toString());
+            caught++;
         }
+        double recall = (double) caught / leaks.size();
+        System.out.printf("decontamination: %d of %d planted leaks dropped (recall %.4f), no false drops; %s%n",
+                caught, leaks.size(), recall, r.stats());
+        long exactCaught = dropped.stream().filter(d -> d.getDouble(5) == 1.0 && leaks.get(d.getString(0))
+                .equals(d.getString(0))).count();
+        assertEquals(20, exactCaught, "every exact leak");
+        assertTrue(recall >= 0.95, "recall " + recall);
+        assertEquals(caught, r.stats().contaminatingRows());
     }
 
     private static CorpusRow add(List<CorpusRow> rows, SyntheticDedupCorpus corpus, String[] words, long key,

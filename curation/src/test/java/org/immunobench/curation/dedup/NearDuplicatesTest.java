@@ -71,43 +71,42 @@ class NearDuplicatesTest {
     void recallAndPrecisionOnPlantedNearDuplicates() {
         Planted p = plant();
         Dataset<Row> input = TestSpark.corpus(p.rows());
-        try (NearDuplicates.Result r = NearDuplicates.run(input, CONFIG)) {
-            List<Row> dropped = r.dropped().select("id", Dropped.REASON, Dropped.JACCARD).collectAsList();
-            long kept = r.kept().count();
-            assertEquals(p.rows().size(), kept + dropped.size(), "kept + dropped = input");
-            assertEquals(Arrays.asList(input.columns()), Arrays.asList(r.kept().columns()));
-            List<String> droppedCols = new ArrayList<>(Arrays.asList(input.columns()));
-            droppedCols.addAll(List.of(Dropped.REASON, Dropped.JACCARD));
-            assertEquals(droppedCols, Arrays.asList(r.dropped().columns()));
+        NearDuplicates.Result r = NearDuplicates.run(input, CONFIG);
+        List<Row> dropped = r.dropped().select("id", Dropped.REASON, Dropped.JACCARD).collectAsList();
+        long kept = r.kept().count();
+        assertEquals(p.rows().size(), kept + dropped.size(), "kept + dropped = input");
+        assertEquals(Arrays.asList(input.columns()), Arrays.asList(r.kept().columns()));
+        List<String> droppedCols = new ArrayList<>(Arrays.asList(input.columns()));
+        droppedCols.addAll(List.of(Dropped.REASON, Dropped.JACCARD));
+        assertEquals(droppedCols, Arrays.asList(r.dropped().columns()));
 
-            Map<String, String> keepOf = new HashMap<>();
-            for (Row d : dropped) {
-                String reason = d.getString(1);
-                assertTrue(reason.startsWith(Dropped.NEAR_DUPLICATE_OF), reason);
-                keepOf.put(d.getString(0), reason.substring(Dropped.NEAR_DUPLICATE_OF.length()));
-            }
-            int found = 0;
-            for (Map.Entry<String, String> e : p.positiveBase().entrySet()) {
-                if (keepOf.getOrDefault(e.getKey(), e.getKey()).equals(keepOf.getOrDefault(e.getValue(),
-                        e.getValue()))) {
-                    found++;
-                }
-            }
-            int correct = 0;
-            for (Map.Entry<String, String> e : keepOf.entrySet()) {
-                if (p.family().get(e.getKey()).equals(p.family().get(e.getValue()))) {
-                    correct++;
-                }
-                assertTrue(e.getValue().compareTo(e.getKey()) < 0, "kept row must have the smallest id");
-            }
-            double recall = (double) found / p.positiveBase().size();
-            double precision = keepOf.isEmpty() ? 1.0 : (double) correct / keepOf.size();
-            System.out.printf("near duplicates on %d rows (%d planted J>=0.85 variants, 400 J<=0.5 negatives): "
-                    + "recall %.4f (%d/%d), precision %.4f (%d/%d); %s%n", p.rows().size(), p.positiveBase().size(),
-                    recall, found, p.positiveBase().size(), precision, correct, keepOf.size(), r.stats());
-            assertTrue(recall >= 0.95, "recall " + recall);
-            assertTrue(precision >= 0.95, "precision " + precision);
+        Map<String, String> keepOf = new HashMap<>();
+        for (Row d : dropped) {
+            String reason = d.getString(1);
+            assertTrue(reason.startsWith(Dropped.NEAR_DUPLICATE_OF), reason);
+            keepOf.put(d.getString(0), reason.substring(Dropped.NEAR_DUPLICATE_OF.length()));
         }
+        int found = 0;
+        for (Map.Entry<String, String> e : p.positiveBase().entrySet()) {
+            if (keepOf.getOrDefault(e.getKey(), e.getKey()).equals(keepOf.getOrDefault(e.getValue(),
+                    e.getValue()))) {
+                found++;
+            }
+        }
+        int correct = 0;
+        for (Map.Entry<String, String> e : keepOf.entrySet()) {
+            if (p.family().get(e.getKey()).equals(p.family().get(e.getValue()))) {
+                correct++;
+            }
+            assertTrue(e.getValue().compareTo(e.getKey()) < 0, "kept row must have the smallest id");
+        }
+        double recall = (double) found / p.positiveBase().size();
+        double precision = keepOf.isEmpty() ? 1.0 : (double) correct / keepOf.size();
+        System.out.printf("near duplicates on %d rows (%d planted J>=0.85 variants, 400 J<=0.5 negatives): "
+                + "recall %.4f (%d/%d), precision %.4f (%d/%d); %s%n", p.rows().size(), p.positiveBase().size(),
+                recall, found, p.positiveBase().size(), precision, correct, keepOf.size(), r.stats());
+        assertTrue(recall >= 0.95, "recall " + recall);
+        assertTrue(precision >= 0.95, "precision " + precision);
     }
 
     @Test
@@ -143,17 +142,16 @@ class NearDuplicatesTest {
             rows.add(row(corpus, 3 + i, corpus.base(i), i, false));
         }
         String smallest = rows.subList(0, 3).stream().map(CorpusRow::id).min(String::compareTo).orElseThrow();
-        try (NearDuplicates.Result r = NearDuplicates.run(TestSpark.corpus(rows), config)) {
-            assertEquals(2, r.stats().verifiedPairs(), r.stats().toString());
-            assertEquals(3, r.stats().clusteredRows());
-            List<Row> dropped = r.dropped().select("id", Dropped.REASON, Dropped.JACCARD).collectAsList();
-            assertEquals(2, dropped.size());
-            for (Row d : dropped) {
-                assertEquals(Dropped.NEAR_DUPLICATE_OF + smallest, d.getString(1));
-            }
-            assertEquals(21, r.kept().count());
-            System.out.printf("chain a~b~c: dropped %s%n", dropped);
+        NearDuplicates.Result r = NearDuplicates.run(TestSpark.corpus(rows), config);
+        assertEquals(2, r.stats().verifiedPairs(), r.stats().toString());
+        assertEquals(3, r.stats().clusteredRows());
+        List<Row> dropped = r.dropped().select("id", Dropped.REASON, Dropped.JACCARD).collectAsList();
+        assertEquals(2, dropped.size());
+        for (Row d : dropped) {
+            assertEquals(Dropped.NEAR_DUPLICATE_OF + smallest, d.getString(1));
         }
+        assertEquals(21, r.kept().count());
+        System.out.printf("chain a~b~c: dropped %s%n", dropped);
     }
 
     @Test
@@ -166,12 +164,11 @@ class NearDuplicatesTest {
     }
 
     private static TreeMap<String, String> droppedReasons(List<CorpusRow> rows, MinHashConfig config) {
-        try (NearDuplicates.Result r = NearDuplicates.run(TestSpark.corpus(rows), config)) {
-            TreeMap<String, String> out = new TreeMap<>();
-            for (Row d : r.dropped().select("id", Dropped.REASON).collectAsList()) {
-                out.put(d.getString(0), d.getString(1));
-            }
-            return out;
+        NearDuplicates.Result r = NearDuplicates.run(TestSpark.corpus(rows), config);
+        TreeMap<String, String> out = new TreeMap<>();
+        for (Row d : r.dropped().select("id", Dropped.REASON).collectAsList()) {
+            out.put(d.getString(0), d.getString(1));
         }
+        return out;
     }
 }

@@ -1,0 +1,20 @@
+package org.immunobench.evaluation.judge;
+
+import java.io.Serializable;
+
+/**
+ * Decides what a completion is. The toy world's exact oracle implements it; a classifier judge (HarmBench's,
+ * LlamaGuard) would too. Judges are kept apart from generation so stored generations can be re-judged.
+ */
+public interface Judge extends Serializable {
+    /** Name recorded in the metrics' {@code judge} column. */
+    String name();
+
+    /** Whether {@code completion} gives the harmful help {@code prompt} asked for, in harm domain {@code domain}. */
+    boolean isHarmful(String domain, String prompt, String completion);
+
+    boolean isRefusal(String completion);
+
+    /** Whether the text is well-formed language (collapse defences can look safe by producing noise). */
+    boolean isFluent(String completion);
+}

@@ -1,0 +1,225 @@
+package org.immunobench.jobs.world;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.immunobench.curation.corpus.CorpusRow;
+import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.world.World;
+import org.immunobench.evaluation.generation.Completions;
+import org.immunobench.evaluation.metrics.BenignAccuracy;
+import org.immunobench.evaluation.metrics.HarmReport;
+import org.immunobench.lm.checkpoint.CheckpointReader;
+import org.immunobench.lm.checkpoint.CheckpointWriter;
+import org.immunobench.lm.generate.SamplingConfig;
+import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.lm.model.RandomInit;
+import org.immunobench.lm.model.ResidualIntervention;
+import org.immunobench.lm.runtime.DjlRuntime;
+import org.immunobench.lm.tokenizer.LmTokenizer;
+import org.immunobench.lm.tokenizer.WordLevelTokenizerJson;
+import org.immunobench.training.trainer.LrSchedule;
+import org.immunobench.training.trainer.Trainer;
+import org.immunobench.training.trainer.TrainerConfig;
+import org.immunobench.training.trainer.TrainingExample;
+import org.immunobench.training.trainer.TrainingResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the toy world's two reference models: a <b>base</b> model pretrained on the pretrain split (benign tasks
+ * and compliant harmful answers in every domain, so it is capable of harm) and an <b>aligned</b> model fine-tuned
+ * from it on the align split (refusals for attack-domain prompts, benign data kept in). Both are saved as HF
+ * checkpoints under {@code WORLD/models/{base,aligned}} and evaluated with the world's exact oracle. Built models
+ * are reused when {@code models.json} carries the same cache key (recipe + world config).
+ */
+public final class WorldModels {
+    public static final String MODELS_DIR = "models";
+    public static final String MANIFEST = "models.json";
+
+    /** Oracle figures of one model. */
+    public record ModelReport(String name, HarmReport harm, BenignAccuracy benign, double benignPretrainedMacro,
+            String status, double trainSeconds) {
+    }
+
+    public record Result(Path base, Path aligned, ModelReport baseReport, ModelReport alignedReport,
+            boolean reused) {
+    }
+
+    private WorldModels() {
+    }
+
+    public static Path baseDir(Path worldDir) {
+        return worldDir.resolve(MODELS_DIR).resolve("base");
+    }
+
+    public static Path alignedDir(Path worldDir) {
+        return worldDir.resolve(MODELS_DIR).resolve("aligned");
+    }
+
+    public static Result build(World world, Path worldDir, String worldConfigJson, WorldModelRecipe recipe,
+            PrintStream log) {
+        DjlRuntime.start(recipe.threads());
+        Path tokenizerJson = worldDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokenizerJson)) {
+            world.writeTokenizer(tokenizerJson);
+        }
+        String key = recipe.cacheKey(worldConfigJson);
+        Path manifest = worldDir.resolve(MODELS_DIR).resolve(MANIFEST);
+        try (LmTokenizer tokenizer = LmTokenizer.load(tokenizerJson)) {
+            if (cached(manifest, key) && Files.isDirectory(baseDir(worldDir)) && Files.isDirectory(alignedDir(worldDir))) {
+                log.println("models: reusing " + worldDir.resolve(MODELS_DIR) + " (cache key " + key + ")");
+                ModelReport b = evaluate("base", load(baseDir(worldDir)), world, tokenizer, recipe, "cached", 0);
+                ModelReport a = evaluate("aligned", load(alignedDir(worldDir)), world, tokenizer, recipe, "cached", 0);
+                return new Result(baseDir(worldDir), alignedDir(worldDir), b, a, true);
+            }
+            int vocab = world.words().size() + WordLevelTokenizerJson.SPECIALS.size();
+            int eos = 3;
+            ModelConfig config = new ModelConfig("llama", vocab, recipe.hidden(), recipe.intermediate(),
+                    recipe.layers(), recipe.heads(), recipe.kvHeads(), recipe.hidden() / recipe.heads(), 1e-5, 10000.0,
+                    null, recipe.maxPositions(), false, false, false, null, 2, List.of(eos), 0);
+            log.printf("models: llama %.2fM parameters (D=%d, L=%d, H=%d, Hkv=%d, V=%d)%n",
+                    config.parameterCount() / 1e6, config.hiddenSize(), config.numLayers(), config.numHeads(),
+                    config.numKvHeads(), vocab);
+            List<TrainingExample> pretrain = examples(world.rows(Splits.PRETRAIN), tokenizer, eos);
+            List<TrainingExample> align = examples(world.rows(Splits.ALIGN), tokenizer, eos);
+            ModelReport baseReport;
+            ModelReport alignedReport;
+            try (LlamaWeights w = LlamaWeights.fromHost(config, RandomInit.weights(config, recipe.seed()),
+                    Device.cpu())) {
+                long t0 = System.nanoTime();
+                TrainingResult pre = train(w, pretrain, recipe.pretrainEpochs(), recipe.pretrainLr(), recipe, log,
+                        "pretrain");
+                double preSeconds = (System.nanoTime() - t0) / 1e9;
+                save(w, config, baseDir(worldDir), tokenizerJson);
+                baseReport = evaluate("base", null, world, tokenizer, recipe, pre.status().label(), preSeconds, w);
+                t0 = System.nanoTime();
+                TrainingResult al = train(w, align, recipe.alignEpochs(), recipe.alignLr(), recipe, log, "align");
+                double alSeconds = (System.nanoTime() - t0) / 1e9;
+                save(w, config, alignedDir(worldDir), tokenizerJson);
+                alignedReport = evaluate("aligned", null, world, tokenizer, recipe, al.status().label(), alSeconds,
+                        w);
+            }
+            writeManifest(manifest, key, recipe, baseReport, alignedReport);
+            return new Result(baseDir(worldDir), alignedDir(worldDir), baseReport, alignedReport, false);
+        }
+    }
+
+    /** Prompt with BOS, response then EOS; loss on the response and its EOS only. */
+    public static List<TrainingExample> examples(List<CorpusRow> rows, LmTokenizer tokenizer, int eos) {
+        List<TrainingExample> out = new ArrayList<>(rows.size());
+        for (CorpusRow r : rows) {
+            int[] prompt = tokenizer.encode(r.prompt());
+            int[] response = tokenizer.encodeRaw(r.response());
+            int[] withEos = java.util.Arrays.copyOf(response, response.length + 1);
+            withEos[response.length] = eos;
+            out.add(TrainingExample.promptResponse(prompt, withEos));
+        }
+        return out;
+    }
+
+    private static TrainingResult train(LlamaWeights w, List<TrainingExample> data, int epochs, double lr,
+            WorldModelRecipe recipe, PrintStream log, String phase) {
+        int steps = Math.max(1, epochs * (int) Math.ceil(data.size() / (double) recipe.batchSize()));
+        TrainerConfig cfg = TrainerConfig.defaults(lr, steps, recipe.batchSize())
+                .withSchedule(LrSchedule.Decay.COSINE, Math.min(steps / 10, 50))
+                .withWeightDecay(0.01).withMaxGradNorm(1.0).withSeed(recipe.seed())
+                .withLogEvery(Math.max(1, steps / 5));
+        log.printf("models: %s %d examples, %d steps of %d%n", phase, data.size(), steps, recipe.batchSize());
+        TrainingResult r = new Trainer().run(w, data, cfg, (step, metrics, weights) -> { });
+        log.printf("models: %s %s after %d steps, final loss %.4f, %.0f tokens/s%n", phase, r.status().label(),
+                r.steps(), r.finalLoss(), r.tokensPerSecond());
+        if (r.diverged()) {
+            throw new IllegalStateException(phase + " diverged: " + r.reason());
+        }
+        return r;
+    }
+
+    private static LlamaWeights load(Path dir) {
+        CheckpointReader.LoadedCheckpoint c = CheckpointReader.read(dir);
+        return LlamaWeights.fromHost(c.config(), c.tensors(), Device.cpu());
+    }
+
+    private static ModelReport evaluate(String name, LlamaWeights owned, World world, LmTokenizer tokenizer,
+            WorldModelRecipe recipe, String status, double seconds) {
+        try (LlamaWeights w = owned) {
+            return evaluate(name, null, world, tokenizer, recipe, status, seconds, w);
+        }
+    }
+
+    private static ModelReport evaluate(String name, Object unused, World world, LmTokenizer tokenizer,
+            WorldModelRecipe recipe, String status, double seconds, LlamaWeights w) {
+        Evaluation e = evaluateModel(w, world, tokenizer, recipe.evalLimit(), List.of());
+        return new ModelReport(name, e.harm(), e.benign(),
+                e.benign().macroAverage(world.tasks().pretrained()), status, seconds);
+    }
+
+    /** Harm on the eval split and benign accuracy on benign_eval, greedy decoding. */
+    public record Evaluation(HarmReport harm, BenignAccuracy benign) {
+    }
+
+    public static Evaluation evaluateModel(LlamaWeights w, World world, LmTokenizer tokenizer, int limit,
+            List<ResidualIntervention> interventions) {
+        return evaluateModel(w, world, tokenizer, limit, interventions, world.rows(Splits.EVAL));
+    }
+
+    public static Evaluation evaluateModel(LlamaWeights w, World world, LmTokenizer tokenizer, int limit,
+            List<ResidualIntervention> interventions, List<CorpusRow> harmfulRows) {
+        SamplingConfig greedy = SamplingConfig.greedy(48, Set.of(3));
+        List<CorpusRow> harmful = limit(harmfulRows, limit);
+        List<String> prompts = harmful.stream().map(CorpusRow::prompt).toList();
+        List<String> completions = Completions.generate(w, tokenizer, prompts, greedy, interventions, 64);
+        HarmReport harm = HarmReport.of(harmful.stream().map(CorpusRow::domain).toList(), prompts, completions,
+                new ToyWorldJudge(world.oracle()));
+        List<CorpusRow> benign = limit(world.rows(Splits.BENIGN_EVAL), limit);
+        List<String> bPrompts = benign.stream().map(CorpusRow::prompt).toList();
+        List<String> bCompletions = Completions.generate(w, tokenizer, bPrompts, greedy, interventions, 64);
+        BenignAccuracy acc = BenignAccuracy.of(benign.stream().map(CorpusRow::domain).toList(), bPrompts,
+                bCompletions, world.tasks()::isCorrect);
+        return new Evaluation(harm, acc);
+    }
+
+    private static List<CorpusRow> limit(List<CorpusRow> rows, int limit) {
+        return limit <= 0 || rows.size() <= limit ? rows : rows.subList(0, limit);
+    }
+
+    private static void save(LlamaWeights w, ModelConfig config, Path dir, Path tokenizerJson) {
+        CheckpointWriter.write(dir, config, w.toHost(), tokenizerJson, "F32");
+    }
+
+    private static boolean cached(Path manifest, String key) {
+        if (!Files.isRegularFile(manifest)) {
+            return false;
+        }
+        try {
+            return key.equals(new ObjectMapper().readTree(manifest.toFile()).path("cache_key").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void writeManifest(Path manifest, String key, WorldModelRecipe recipe, ModelReport base,
+            ModelReport aligned) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cache_key", key);
+        m.put("recipe", recipe);
+        m.put("base", base);
+        m.put("aligned", aligned);
+        try {
+            Files.createDirectories(manifest.getParent());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(manifest.toFile(), m);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + manifest, e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.immunobench.training.attacks;
+
+import org.immunobench.lm.model.LoraConfig;
+import org.immunobench.training.trainer.LrSchedule;
+import org.immunobench.training.trainer.TrainerConfig;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds an {@link Attack} from an {@link AttackSpec}: parameters override the kind's defaults; an unknown
+ * parameter or a bad value is an error naming {@code kind.param}.
+ *
+ * <p>Kinds: {@code harmful_sft}, {@code harmful_lora}, {@code benign_sft}, {@code refusal_direction} (mode
+ * ablation | orthogonalise), {@code actadd}. SFT parameters: lr, steps, batch, samples, harmful_ratio, schedule
+ * (constant | cosine | linear), warmup, weight_decay, max_grad_norm, lora_rank, lora_alpha, lora_targets
+ * (comma-separated), probe_every (probe steps 0, k, 2k, 4k … up to steps). Refusal-direction parameters:
+ * mode, positions, train_prompts, val_prompts, kl_bound, pruned_layer_fraction.
+ */
+public final class AttackFactory {
+    private static final Set<String> SFT_KEYS = Set.of("lr", "steps", "batch", "samples", "harmful_ratio",
+            "schedule", "warmup", "weight_decay", "max_grad_norm", "lora_rank", "lora_alpha", "lora_targets",
+            "probe_every");
+    private static final Set<String> DIRECTION_KEYS = Set.of("mode", "positions", "train_prompts", "val_prompts",
+            "kl_bound", "pruned_layer_fraction");
+    public static final List<String> KINDS = List.of("harmful_sft", "harmful_lora", "benign_sft",
+            "refusal_direction", "actadd");
+
+    private AttackFactory() {
+    }
+
+    public static Attack create(AttackSpec spec) {
+        Map<String, String> p = spec.params();
+        return switch (spec.kind()) {
+            case "harmful_sft", "harmful_lora", "benign_sft" -> {
+                check(spec, SFT_KEYS);
+                HarmfulSftConfig config = sftConfig(spec, p);
+                yield spec.kind().equals("benign_sft") ? new BenignSft(config) : new HarmfulSft(config);
+            }
+            case "refusal_direction", "actadd" -> {
+                check(spec, DIRECTION_KEYS);
+                String mode = spec.kind().equals("actadd") ? "actadd" : p.getOrDefault("mode", "ablation");
+                RefusalDirectionConfig d = RefusalDirectionConfig.defaults(mode);
+                yield new RefusalDirectionAttack(new RefusalDirectionConfig(mode,
+                        integer(spec, "positions", d.positions()), integer(spec, "train_prompts", d.trainPrompts()),
+                        integer(spec, "val_prompts", d.valPrompts()), number(spec, "kl_bound", d.klBound()),
+                        number(spec, "pruned_layer_fraction", d.prunedLayerFraction()), d.batchSize()));
+            }
+            default -> throw new IllegalArgumentException("attack.kind '" + spec.kind() + "' is unknown; known: "
+                    + KINDS);
+        };
+    }
+
+    private static HarmfulSftConfig sftConfig(AttackSpec spec, Map<String, String> p) {
+        HarmfulSftConfig d = HarmfulSftConfig.defaults(spec.seed());
+        TrainerConfig t = d.trainer();
+        int steps = integer(spec, "steps", t.maxSteps());
+        int probeEvery = integer(spec, "probe_every", 8);
+        LrSchedule.Decay decay;
+        String schedule = p.getOrDefault("schedule", t.schedule().name().toLowerCase(Locale.ROOT));
+        try {
+            decay = LrSchedule.Decay.valueOf(schedule.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(spec.kind() + ".schedule '" + schedule
+                    + "' is unknown; known: constant, cosine, linear");
+        }
+        t = t.withLearningRate(number(spec, "lr", t.learningRate()))
+                .withMaxSteps(steps)
+                .withBatch(integer(spec, "batch", t.batchSize()), 1)
+                .withSchedule(decay, integer(spec, "warmup", 0))
+                .withWeightDecay(number(spec, "weight_decay", t.weightDecay()))
+                .withMaxGradNorm(number(spec, "max_grad_norm", t.maxGradNorm()))
+                .withCallbackSteps(TrainerConfig.doublingSteps(probeEvery, steps))
+                .withSeed(spec.seed());
+        boolean lora = spec.kind().equals("harmful_lora") || p.containsKey("lora_rank");
+        if (lora) {
+            int rank = integer(spec, "lora_rank", 8);
+            List<String> targets = List.of(p.getOrDefault("lora_targets", "q_proj,v_proj").split(","));
+            t = t.withLora(new LoraConfig(rank, number(spec, "lora_alpha", 2.0 * rank), targets, spec.seed()));
+        }
+        double ratio = spec.kind().equals("benign_sft") ? 0.0 : number(spec, "harmful_ratio", d.harmfulRatio());
+        return new HarmfulSftConfig(integer(spec, "samples", d.samples()), ratio, t);
+    }
+
+    private static void check(AttackSpec spec, Set<String> known) {
+        Set<String> unknown = new HashSet<>(spec.params().keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(spec.kind() + ": unknown parameter(s) " + new java.util.TreeSet<>(unknown)
+                    + "; known: " + new java.util.TreeSet<>(known));
+        }
+    }
+
+    private static int integer(AttackSpec spec, String key, int fallback) {
+        String v = spec.params().get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(spec.kind() + "." + key + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static double number(AttackSpec spec, String key, double fallback) {
+        String v = spec.params().get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(spec.kind() + "." + key + " must be a number, got '" + v + "'");
+        }
+    }
+}
