@@ -8,6 +8,8 @@ import org.immunobench.curation.world.World;
 import org.immunobench.curation.world.WorldConfig;
 import org.immunobench.curation.world.WorldSummary;
 import org.immunobench.curation.world.WorldWriter;
+import org.immunobench.jobs.world.WorldModelRecipe;
+import org.immunobench.jobs.world.WorldModels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +33,8 @@ import java.util.concurrent.Callable;
 @Command(name = "world", mixinStandardHelpOptions = true,
         description = {"Generate the built-in toy world: invented harm domains with an exact oracle, benign tasks with"
                 + " exact answers, and every split of the corpus.",
-            "Writes OUT/tokenizer.json, OUT/corpus (Parquet, partitioned by split) and OUT/world.json.",
+            "Writes OUT/tokenizer.json, OUT/corpus (Parquet, partitioned by split) and OUT/world.json, then trains the"
+                + " base and aligned models into OUT/models (reused when world and recipe are unchanged).",
             "Same config, same files."})
 final class WorldCommand implements Callable<Integer> {
     @Spec
@@ -57,6 +60,14 @@ final class WorldCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing world at --out.")
     private boolean overwrite;
 
+    @Option(names = "--no-models", description = "Only write the corpus; skip training the base and aligned models.")
+    private boolean noModels;
+
+    @Option(names = "--model-threads", paramLabel = "N",
+            description = "libtorch threads for training the models (default 1: on a busy machine OpenMP's spinning"
+                    + " barriers made 2 threads >10x slower than 1).")
+    private Integer modelThreads;
+
     /** The config keys, for --help. */
     static final class Keys implements Iterable<String> {
         @Override
@@ -72,6 +83,13 @@ final class WorldCommand implements Callable<Integer> {
             WorldWriter.checkOutput(out, overwrite);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--out " + out + " already exists; pass --overwrite to replace it", e);
+        }
+        String configJson = canonicalJson(config);
+        if (!noModels && sameWorldAt(out, configJson)) {
+            // The corpus on disk is exactly this world: keep it (and the models cached next to it).
+            World world = ToyWorld.generate(config);
+            spec.commandLine().getOut().printf("world at %s is up to date (same config); not rewriting it%n", out);
+            return buildModels(world, configJson);
         }
         long start = System.nanoTime();
         World world;
@@ -100,7 +118,58 @@ final class WorldCommand implements Callable<Integer> {
                 world.tasks().heldBack(), summary.vocabSize(), summary.maxTokensPerRow(), config.seed());
         o.printf("generated in %.2f s, wrote %s/{%s,%s,%s} in %.1f s%n", generateSeconds, out, WorldWriter.TOKENIZER,
                 WorldWriter.CORPUS, WorldWriter.SUMMARY, (System.nanoTime() - writeStart) / 1e9);
+        writeConfigStamp(configJson);
+        return noModels ? Cli.OK : buildModels(world, configJson);
+    }
+
+    private int buildModels(World world, String configJson) {
+        int threads = modelThreads != null ? modelThreads : 1;
+        WorldModelRecipe d = WorldModelRecipe.defaults();
+        WorldModelRecipe recipe = new WorldModelRecipe(d.hidden(), d.intermediate(), d.layers(), d.heads(),
+                d.kvHeads(), d.maxPositions(), d.batchSize(), d.pretrainEpochs(), d.pretrainLr(), d.alignEpochs(),
+                d.alignLr(), d.seed(), d.evalLimit(), threads);
+        long start = System.nanoTime();
+        WorldModels.Result r = WorldModels.build(world, out, configJson, recipe, System.out);
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("%-8s %8s %8s %8s  %s%n", "model", "harmful", "refusal", "fluent", "benign accuracy per task");
+        for (WorldModels.ModelReport m : java.util.List.of(r.baseReport(), r.alignedReport())) {
+            o.printf("%-8s %8.3f %8.3f %8.3f  %s (macro over pretrained tasks %.3f)%n", m.name(),
+                    m.harm().harmfulRate(), m.harm().refusalRate(), m.harm().fluentRate(), m.benign().perTask(),
+                    m.benignPretrainedMacro());
+        }
+        o.printf("models %s in %s (%.1f s); n = %d harmful eval prompts, greedy decoding, toy-world oracle%n",
+                r.reused() ? "reused" : "built", out.resolve(WorldModels.MODELS_DIR),
+                (System.nanoTime() - start) / 1e9, r.baseReport().harm().n());
         return Cli.OK;
+    }
+
+    private static final String CONFIG_STAMP = ".world-config.json";
+
+    /** Sorted-key JSON of the world config: equal configs give equal strings. */
+    static String canonicalJson(WorldConfig config) {
+        try {
+            return new ObjectMapper().writeValueAsString(new java.util.TreeMap<>(config.toMap()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean sameWorldAt(Path dir, String configJson) {
+        Path stamp = dir.resolve(CONFIG_STAMP);
+        try {
+            return Files.isRegularFile(stamp) && Files.readString(stamp).equals(configJson)
+                    && Files.isDirectory(dir.resolve(WorldWriter.CORPUS));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void writeConfigStamp(String configJson) {
+        try {
+            Files.writeString(out.resolve(CONFIG_STAMP), configJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out.resolve(CONFIG_STAMP), e);
+        }
     }
 
     private WorldConfig config() {

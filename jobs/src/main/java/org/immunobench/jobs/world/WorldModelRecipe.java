@@ -9,7 +9,8 @@ import java.util.HexFormat;
  * Llama (the size of the PyTorch anchor's smallest config) that builds in a few minutes on 2 cores.
  *
  * @param pretrainEpochs passes over the pretrain split (benign tasks + compliant harmful answers, all domains)
- * @param alignEpochs passes over the align split (refusals for attack-domain prompts, benign data kept in)
+ * @param alignEpochs passes over the align split (refusals for attack-domain prompts, benign data kept in) plus
+ *     the pretrain split's benign rows replayed
  * @param evalLimit harmful / benign evaluation rows used for the printed rates (0 = all)
  */
 public record WorldModelRecipe(int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions,
@@ -34,7 +35,7 @@ public record WorldModelRecipe(int hidden, int intermediate, int layers, int hea
     }
 
     public static WorldModelRecipe defaults() {
-        return new WorldModelRecipe(128, 344, 4, 4, 2, 64, 32, 10, 3e-3, 4, 1e-3, 0, 0, 2);
+        return new WorldModelRecipe(128, 344, 4, 4, 2, 64, 32, 10, 3e-3, 3, 2e-3, 0, 0, 1);
     }
 
     /** Hash of the recipe and the world it trains on: the cache key of built models. */

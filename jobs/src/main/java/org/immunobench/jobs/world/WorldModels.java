@@ -79,8 +79,12 @@ public final class WorldModels {
         try (LmTokenizer tokenizer = LmTokenizer.load(tokenizerJson)) {
             if (cached(manifest, key) && Files.isDirectory(baseDir(worldDir)) && Files.isDirectory(alignedDir(worldDir))) {
                 log.println("models: reusing " + worldDir.resolve(MODELS_DIR) + " (cache key " + key + ")");
-                ModelReport b = evaluate("base", load(baseDir(worldDir)), world, tokenizer, recipe, "cached", 0);
-                ModelReport a = evaluate("aligned", load(alignedDir(worldDir)), world, tokenizer, recipe, "cached", 0);
+                ModelReport b;
+                ModelReport a;
+                try (LlamaWeights base = load(baseDir(worldDir)); LlamaWeights aligned = load(alignedDir(worldDir))) {
+                    b = report("base", base, world, tokenizer, recipe, "cached", 0);
+                    a = report("aligned", aligned, world, tokenizer, recipe, "cached", 0);
+                }
                 return new Result(baseDir(worldDir), alignedDir(worldDir), b, a, true);
             }
             int vocab = world.words().size() + WordLevelTokenizerJson.SPECIALS.size();
@@ -92,7 +96,11 @@ public final class WorldModels {
                     config.parameterCount() / 1e6, config.hiddenSize(), config.numLayers(), config.numHeads(),
                     config.numKvHeads(), vocab);
             List<TrainingExample> pretrain = examples(world.rows(Splits.PRETRAIN), tokenizer, eos);
-            List<TrainingExample> align = examples(world.rows(Splits.ALIGN), tokenizer, eos);
+            // Alignment replays the pretrain split's benign rows: refusal training alone erodes the benign skills
+            // (measured: facts 1.00 → 0.73 without replay).
+            List<CorpusRow> alignRows = new ArrayList<>(world.rows(Splits.ALIGN));
+            world.rows(Splits.PRETRAIN).stream().filter(r -> r.kind().equals(CorpusRow.BENIGN)).forEach(alignRows::add);
+            List<TrainingExample> align = examples(alignRows, tokenizer, eos);
             ModelReport baseReport;
             ModelReport alignedReport;
             try (LlamaWeights w = LlamaWeights.fromHost(config, RandomInit.weights(config, recipe.seed()),
@@ -102,13 +110,12 @@ public final class WorldModels {
                         "pretrain");
                 double preSeconds = (System.nanoTime() - t0) / 1e9;
                 save(w, config, baseDir(worldDir), tokenizerJson);
-                baseReport = evaluate("base", null, world, tokenizer, recipe, pre.status().label(), preSeconds, w);
+                baseReport = report("base", w, world, tokenizer, recipe, pre.status().label(), preSeconds);
                 t0 = System.nanoTime();
                 TrainingResult al = train(w, align, recipe.alignEpochs(), recipe.alignLr(), recipe, log, "align");
                 double alSeconds = (System.nanoTime() - t0) / 1e9;
                 save(w, config, alignedDir(worldDir), tokenizerJson);
-                alignedReport = evaluate("aligned", null, world, tokenizer, recipe, al.status().label(), alSeconds,
-                        w);
+                alignedReport = report("aligned", w, world, tokenizer, recipe, al.status().label(), alSeconds);
             }
             writeManifest(manifest, key, recipe, baseReport, alignedReport);
             return new Result(baseDir(worldDir), alignedDir(worldDir), baseReport, alignedReport, false);
@@ -150,18 +157,11 @@ public final class WorldModels {
         return LlamaWeights.fromHost(c.config(), c.tensors(), Device.cpu());
     }
 
-    private static ModelReport evaluate(String name, LlamaWeights owned, World world, LmTokenizer tokenizer,
+    private static ModelReport report(String name, LlamaWeights w, World world, LmTokenizer tokenizer,
             WorldModelRecipe recipe, String status, double seconds) {
-        try (LlamaWeights w = owned) {
-            return evaluate(name, null, world, tokenizer, recipe, status, seconds, w);
-        }
-    }
-
-    private static ModelReport evaluate(String name, Object unused, World world, LmTokenizer tokenizer,
-            WorldModelRecipe recipe, String status, double seconds, LlamaWeights w) {
         Evaluation e = evaluateModel(w, world, tokenizer, recipe.evalLimit(), List.of());
-        return new ModelReport(name, e.harm(), e.benign(),
-                e.benign().macroAverage(world.tasks().pretrained()), status, seconds);
+        return new ModelReport(name, e.harm(), e.benign(), e.benign().macroAverage(world.tasks().pretrained()), status,
+                seconds);
     }
 
     /** Harm on the eval split and benign accuracy on benign_eval, greedy decoding. */

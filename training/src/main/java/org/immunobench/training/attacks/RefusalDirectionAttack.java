@@ -23,9 +23,19 @@ import java.util.Map;
  */
 public final class RefusalDirectionAttack implements Attack {
     private final RefusalDirectionConfig config;
+    private final ComplianceMeasure compliance;
 
     public RefusalDirectionAttack(RefusalDirectionConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param compliance when given, candidates are ranked by the compliance they induce under ablation (higher
+     *     first), ties by the refusal score; null ranks by the refusal score alone, as in the paper
+     */
+    public RefusalDirectionAttack(RefusalDirectionConfig config, ComplianceMeasure compliance) {
         this.config = config;
+        this.compliance = compliance;
     }
 
     @Override
@@ -35,7 +45,11 @@ public final class RefusalDirectionAttack implements Attack {
 
     /** The chosen direction and the figures that chose it. */
     public record Selection(int layer, int position, float[] direction, double ablatedRefusal, double kl,
-            double steeringRefusal, boolean filtersPassed, double baselineRefusal) {
+            double steeringRefusal, boolean filtersPassed, double baselineRefusal, double compliance) {
+        /** Ordering key: higher is a better attack. */
+        double rank() {
+            return Double.isNaN(compliance) ? -ablatedRefusal : compliance * 1e6 - ablatedRefusal;
+        }
     }
 
     @Override
@@ -65,6 +79,9 @@ public final class RefusalDirectionAttack implements Attack {
         details.put("kl_harmless", s.kl());
         details.put("steering_refusal_score", s.steeringRefusal());
         details.put("filters_passed", s.filtersPassed() ? 1.0 : 0.0);
+        if (!Double.isNaN(s.compliance())) {
+            details.put("selection_compliance", s.compliance());
+        }
         return new AttackResult("completed", 0, null, interventions, details);
     }
 
@@ -107,11 +124,12 @@ public final class RefusalDirectionAttack implements Attack {
                 double steering = LastTokenLogits.meanRefusalScore(LastTokenLogits.logProbs(w, harmlessVal,
                         List.of(inputOf(l, r, 1.0)), config.batchSize()), data.refusalTokens());
                 boolean passes = kl <= config.klBound() && steering > 0;
-                Selection s = new Selection(l, p, r, ablated, kl, steering, passes, baselineRefusal);
-                if (bestUnfiltered == null || ablated < bestUnfiltered.ablatedRefusal()) {
+                double induced = compliance == null ? Double.NaN : compliance.measure(w, ablate);
+                Selection s = new Selection(l, p, r, ablated, kl, steering, passes, baselineRefusal, induced);
+                if (bestUnfiltered == null || s.rank() > bestUnfiltered.rank()) {
                     bestUnfiltered = s;
                 }
-                if (passes && (best == null || ablated < best.ablatedRefusal())) {
+                if (passes && (best == null || s.rank() > best.rank())) {
                     best = s;
                 }
             }
