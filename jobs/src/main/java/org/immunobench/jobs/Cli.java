@@ -21,8 +21,8 @@ import java.util.Arrays;
  */
 @Command(name = "immunobench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Measures how well open-weight language models resist harmful fine-tuning, on Spark and DJL.",
-        subcommands = {ScoreCommand.class, InitModelCommand.class, BenchCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {WorldCommand.class, CurateCommand.class, ScoreCommand.class, InitModelCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;

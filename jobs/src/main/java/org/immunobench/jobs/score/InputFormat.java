@@ -12,7 +12,8 @@ public enum InputFormat {
             return PARQUET;
         }
         String name = path.toLowerCase(Locale.ROOT).replaceFirst("\\.(gz|bz2|deflate|zst)$", "");
-        if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+        // Not .json: that is as often one JSON array (e.g. Alpaca) as JSON lines, so it needs --format.
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
             return JSONL;
         }
         if (name.endsWith(".parquet")) {

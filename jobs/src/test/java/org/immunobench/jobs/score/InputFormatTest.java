@@ -17,5 +17,6 @@ class InputFormatTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> InputFormat.detect("a.csv", false));
         assertTrue(e.getMessage().contains("--format"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> InputFormat.detect("alpaca.json", false));
     }
 }
