@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param kind {@code harmful} | {@code refusal} | {@code benign}
  * @param prompt the user turn
  * @param response the assistant turn, may be empty
- * @param nTokens tokens under the reference model's tokenizer, null until scored
+ * @param nTokens tokens scored under the reference model (response tokens only when there is a response, as in
+ *     the score job), null until scored
  * @param ppl response perplexity (or text perplexity when there is no response), null until scored
  * @param pplBucket perplexity bucket label, null until bucketed
- * @param flags free-form markers, e.g. {@code near_dup_of:<id>}, {@code contaminates:<id>}
+ * @param flags free-form markers, e.g. {@code also_domain:<name>}, {@code harmbench_id:<id>}
  */
 public record CorpusRow(String id, String source, long sourceRow, String split, String domain, String kind,
         String prompt, String response, Integer nTokens, Double ppl, String pplBucket, List<String> flags)

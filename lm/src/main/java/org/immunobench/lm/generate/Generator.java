@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import org.immunobench.lm.model.ForwardOptions;
 import org.immunobench.lm.model.ForwardResult;
 import org.immunobench.lm.model.KvCache;
+import org.immunobench.lm.model.LeftPadded;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ResidualIntervention;
@@ -57,18 +58,9 @@ public final class Generator {
                 .withInterventions(interventions);
         try (NDManager scope = NDManager.newBaseManager(weights.device());
                 KvCache cache = new KvCache(scope, weights.config().numLayers())) {
-            long[] tokens = new long[b * longest];
-            float[] mask = new float[b * longest];
-            for (int r = 0; r < b; r++) {
-                int[] p = prompts.get(r);
-                int pad = longest - p.length;
-                for (int i = 0; i < p.length; i++) {
-                    tokens[r * longest + pad + i] = p[i];
-                    mask[r * longest + pad + i] = 1f;
-                }
-            }
-            long[] stepTokens = tokens;
-            float[] stepMask = mask;
+            LeftPadded padded = LeftPadded.of(prompts);
+            long[] stepTokens = padded.tokens();
+            float[] stepMask = padded.mask();
             int stepLen = longest;
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 float[] logits;

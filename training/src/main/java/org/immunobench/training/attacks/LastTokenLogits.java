@@ -3,6 +3,7 @@ package org.immunobench.training.attacks;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.immunobench.lm.model.ForwardOptions;
+import org.immunobench.lm.model.LeftPadded;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ResidualIntervention;
@@ -23,21 +24,12 @@ final class LastTokenLogits {
                 .withInterventions(interventions);
         for (int start = 0; start < prompts.size(); start += batchSize) {
             List<int[]> batch = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
-            int longest = batch.stream().mapToInt(p -> p.length).max().orElse(0);
-            long[] tokens = new long[batch.size() * longest];
-            float[] mask = new float[batch.size() * longest];
-            for (int r = 0; r < batch.size(); r++) {
-                int[] p = batch.get(r);
-                int pad = longest - p.length;
-                for (int i = 0; i < p.length; i++) {
-                    tokens[r * longest + pad + i] = p[i];
-                    mask[r * longest + pad + i] = 1f;
-                }
-            }
+            LeftPadded padded = LeftPadded.of(batch);
+            Shape shape = new Shape(padded.rows(), padded.length());
             float[] logits;
             try (NDManager scope = NDManager.newBaseManager(w.device())) {
-                logits = LlamaForward.forward(w, scope.create(tokens, new Shape(batch.size(), longest)),
-                        scope.create(mask, new Shape(batch.size(), longest)), options, null).logits().toFloatArray();
+                logits = LlamaForward.forward(w, scope.create(padded.tokens(), shape),
+                        scope.create(padded.mask(), shape), options, null).logits().toFloatArray();
             }
             int v = logits.length / batch.size();
             for (int r = 0; r < batch.size(); r++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.immunobench.lm.model.ForwardOptions;
 import org.immunobench.lm.model.ForwardResult;
+import org.immunobench.lm.model.LeftPadded;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaWeights;
 
@@ -52,21 +53,12 @@ public final class RefusalDirections {
         }
         for (int start = 0; start < prompts.size(); start += batchSize) {
             List<int[]> batch = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
-            int longest = batch.stream().mapToInt(x -> x.length).max().orElse(0);
-            long[] tokens = new long[batch.size() * longest];
-            float[] mask = new float[batch.size() * longest];
-            for (int r = 0; r < batch.size(); r++) {
-                int[] p = batch.get(r);
-                int pad = longest - p.length;
-                for (int i = 0; i < p.length; i++) {
-                    tokens[r * longest + pad + i] = p[i];
-                    mask[r * longest + pad + i] = 1f;
-                }
-            }
+            LeftPadded padded = LeftPadded.of(batch);
+            int longest = padded.length();
+            Shape shape = new Shape(padded.rows(), longest);
             try (NDManager scope = NDManager.newBaseManager(w.device())) {
-                ForwardResult fr = LlamaForward.forward(w, scope.create(tokens, new Shape(batch.size(), longest)),
-                        scope.create(mask, new Shape(batch.size(), longest)),
-                        ForwardOptions.hiddenOnly().withCapture(), null);
+                ForwardResult fr = LlamaForward.forward(w, scope.create(padded.tokens(), shape),
+                        scope.create(padded.mask(), shape), ForwardOptions.hiddenOnly().withCapture(), null);
                 for (int l = 0; l < layers; l++) {
                     // Stream index l = input of layer l (0 = embeddings).
                     NDArray h = fr.hiddenStates().get(l).get(":, " + (longest - positions) + ":, :");
