@@ -79,17 +79,17 @@ final class WorldCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WorldConfig config = config();
-        try {
-            WorldWriter.checkOutput(out, overwrite);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--out " + out + " already exists; pass --overwrite to replace it", e);
-        }
         String configJson = canonicalJson(config);
         if (!noModels && sameWorldAt(out, configJson)) {
             // The corpus on disk is exactly this world: keep it (and the models cached next to it).
             World world = ToyWorld.generate(config);
             spec.commandLine().getOut().printf("world at %s is up to date (same config); not rewriting it%n", out);
             return buildModels(world, configJson);
+        }
+        try {
+            WorldWriter.checkOutput(out, overwrite);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--out " + out + " already exists; pass --overwrite to replace it", e);
         }
         long start = System.nanoTime();
         World world;
