@@ -6,12 +6,9 @@ import org.immunobench.curation.validate.RowValidator;
 import org.immunobench.curation.validate.SourceContext;
 import org.immunobench.curation.validate.StrictUtf8;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Streams a CSV file with a header, whose quoted fields may span lines (HarmBench, AdvBench, generic CSV). Records
@@ -19,19 +16,16 @@ import java.util.NoSuchElementException;
  * left open swallows the rest of the file into one quarantined record, whose reason says where it started.
  * Row numbers count data records from 1 (the header is not a row); reasons give the line a record starts on.
  */
-public final class CsvSourceReader implements SourceReader {
-    private final InputStream in;
+public final class CsvSourceReader extends LookaheadSourceReader {
     private final RecordSplitter records;
     private final SourceContext ctx;
     private final RecordMapper mapper;
     private final char delimiter;
     private final CsvHeader header;
-    private long read;
-    private Parsed pending;
 
     /** Reads and checks the header now: a missing column fails here, naming the column and {@code file}. */
     public CsvSourceReader(InputStream in, String file, SourceContext ctx, RecordMapper mapper, char delimiter) {
-        this.in = in;
+        super(in);
         this.ctx = ctx;
         this.mapper = mapper;
         this.delimiter = delimiter;
@@ -52,12 +46,12 @@ public final class CsvSourceReader implements SourceReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (pending == null && records.next()) {
-            read++;
-            pending = parseRecord(read);
+    protected Parsed fetch() {
+        if (!records.next()) {
+            return null;
         }
-        return pending != null;
+        read++;
+        return parseRecord(read);
     }
 
     private Parsed parseRecord(long row) {
@@ -90,27 +84,4 @@ public final class CsvSourceReader implements SourceReader {
         });
     }
 
-    @Override
-    public Parsed next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        Parsed p = pending;
-        pending = null;
-        return p;
-    }
-
-    @Override
-    public long recordsRead() {
-        return read;
-    }
-
-    @Override
-    public void close() {
-        try {
-            in.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

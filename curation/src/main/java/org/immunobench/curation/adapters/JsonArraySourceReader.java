@@ -11,7 +11,6 @@ import org.immunobench.curation.validate.SourceContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.NoSuchElementException;
 
 /**
  * Streams a file holding one JSON array of objects (Alpaca), element by element, without loading the array. Row
@@ -19,16 +18,15 @@ import java.util.NoSuchElementException;
  * no line structure to resynchronise on): the element where it happens is quarantined with a reason that says the
  * rest of the file was not read, and reading stops.
  */
-public final class JsonArraySourceReader implements SourceReader {
+public final class JsonArraySourceReader extends LookaheadSourceReader {
     private final JsonParser parser;
     private final SourceContext ctx;
     private final RecordMapper mapper;
-    private long read;
-    private Parsed pending;
     private boolean done;
 
     /** Reads up to the opening bracket now; a file that is not a JSON array fails here, naming {@code file}. */
     public JsonArraySourceReader(InputStream in, String file, SourceContext ctx, RecordMapper mapper) {
+        super(in);
         this.ctx = ctx;
         this.mapper = mapper;
         try {
@@ -49,15 +47,8 @@ public final class JsonArraySourceReader implements SourceReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (pending == null && !done) {
-            try {
-                pending = advance();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return pending != null;
+    protected Parsed fetch() throws IOException {
+        return done ? null : advance();
     }
 
     private Parsed advance() throws IOException {
@@ -102,21 +93,7 @@ public final class JsonArraySourceReader implements SourceReader {
                 + "; the rest of the file was not read");
     }
 
-    @Override
-    public Parsed next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        Parsed p = pending;
-        pending = null;
-        return p;
-    }
-
-    @Override
-    public long recordsRead() {
-        return read;
-    }
-
+    /** Closes the parser (which closes the stream) so Jackson can recycle its buffers. */
     @Override
     public void close() {
         try {

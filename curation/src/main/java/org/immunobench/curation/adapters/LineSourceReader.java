@@ -4,23 +4,17 @@ import org.immunobench.curation.validate.BadRow;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.StrictUtf8;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.NoSuchElementException;
 
 /** Streams a line-oriented file through a {@link LineParser}, line bytes decoded strictly one line at a time. */
-public final class LineSourceReader implements SourceReader {
-    private final InputStream in;
+public final class LineSourceReader extends LookaheadSourceReader {
     private final RecordSplitter lines;
     private final LineParser parser;
     private final int headerLines;
-    private long read;
-    private Parsed pending;
 
     /** Reads the header (if the parser has one) now: a missing column fails here, naming {@code file}. */
     public LineSourceReader(InputStream in, String file, LineParser parser) {
-        this.in = in;
+        super(in);
         this.lines = new RecordSplitter(in, '\n', false, parser.context().limits().maxRowBytes());
         this.headerLines = parser.headerLines();
         LineParser p = parser;
@@ -43,39 +37,16 @@ public final class LineSourceReader implements SourceReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (pending == null && lines.next()) {
-            read++;
-            long row = read;
-            pending = lines.overflowed()
-                    ? Parsed.quarantined(parser.context(), row, StrictUtf8.lenient(lines.buffer(), lines.length()),
-                            parser.context().limits().overlongBytesReason(lines.bytes()))
-                    : parser.parse(lines.buffer(), lines.length(), row);
+    protected Parsed fetch() {
+        if (!lines.next()) {
+            return null;
         }
-        return pending != null;
+        read++;
+        long row = read;
+        return lines.overflowed()
+                ? Parsed.quarantined(parser.context(), row, StrictUtf8.lenient(lines.buffer(), lines.length()),
+                        parser.context().limits().overlongBytesReason(lines.bytes()))
+                : parser.parse(lines.buffer(), lines.length(), row);
     }
 
-    @Override
-    public Parsed next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        Parsed p = pending;
-        pending = null;
-        return p;
-    }
-
-    @Override
-    public long recordsRead() {
-        return read;
-    }
-
-    @Override
-    public void close() {
-        try {
-            in.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
