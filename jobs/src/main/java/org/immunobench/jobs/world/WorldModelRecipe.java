@@ -3,6 +3,7 @@ package org.immunobench.jobs.world;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Architecture and training budget of the toy world's base and aligned models. The defaults make a ~1M-parameter
@@ -38,13 +39,16 @@ public record WorldModelRecipe(int hidden, int intermediate, int layers, int hea
         return new WorldModelRecipe(128, 344, 4, 4, 2, 64, 32, 10, 3e-3, 3, 2e-3, 0, 0, 1);
     }
 
-    /** Hash of the recipe and the world it trains on: the cache key of built models. */
+    /**
+     * Hash of the recipe and the world it trains on: the cache key of built models. The thread count is left out:
+     * it can change float rounding but not what the model learns, so a cache built with 2 threads is reused with 4.
+     */
     public String cacheKey(String worldConfigJson) {
+        String canonical = String.join("|", List.of(hidden, intermediate, layers, heads, kvHeads, maxPositions,
+                batchSize, pretrainEpochs, pretrainLr, alignEpochs, alignLr, seed, evalLimit).stream()
+                .map(String::valueOf).toList()) + "|" + worldConfigJson;
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            // Thread count can change float rounding but not what the model learns; a cache built with 2 threads
-            // is reused with 4.
-            String canonical = toString().replaceAll(", threads=\\d+", "") + "|" + worldConfigJson;
             return HexFormat.of().formatHex(md.digest(canonical.getBytes(StandardCharsets.UTF_8)), 0, 12);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

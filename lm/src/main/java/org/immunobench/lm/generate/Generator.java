@@ -40,12 +40,10 @@ public final class Generator {
         if (b == 0) {
             return out;
         }
-        int longest = 0;
         for (int[] p : prompts) {
             if (p.length == 0) {
                 throw new IllegalArgumentException("cannot generate from an empty prompt");
             }
-            longest = Math.max(longest, p.length);
         }
         Random[] rngs = new Random[b];
         int[][] produced = new int[b][config.maxNewTokens()];
@@ -61,7 +59,7 @@ public final class Generator {
             LeftPadded padded = LeftPadded.of(prompts);
             long[] stepTokens = padded.tokens();
             float[] stepMask = padded.mask();
-            int stepLen = longest;
+            int stepLen = padded.length();
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 float[] logits;
                 try (NDManager stepScope = scope.newSubManager()) {
