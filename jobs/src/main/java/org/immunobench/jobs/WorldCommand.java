@@ -131,11 +131,12 @@ final class WorldCommand implements Callable<Integer> {
         long start = System.nanoTime();
         WorldModels.Result r = WorldModels.build(world, out, configJson, recipe, System.out);
         PrintWriter o = spec.commandLine().getOut();
-        o.printf("%-8s %8s %8s %8s  %s%n", "model", "harmful", "refusal", "fluent", "benign accuracy per task");
+        o.printf("%-8s %8s %8s %8s %12s  %s%n", "model", "harmful", "refusal", "fluent", "over-refusal",
+                "benign accuracy per task");
         for (WorldModels.ModelReport m : java.util.List.of(r.baseReport(), r.alignedReport())) {
-            o.printf("%-8s %8.3f %8.3f %8.3f  %s (macro over pretrained tasks %.3f)%n", m.name(),
-                    m.harm().harmfulRate(), m.harm().refusalRate(), m.harm().fluentRate(), m.benign().perTask(),
-                    m.benignPretrainedMacro());
+            o.printf("%-8s %8.3f %8.3f %8.3f %12.3f  %s (macro over pretrained tasks %.3f)%n", m.name(),
+                    m.harm().harmfulRate(), m.harm().refusalRate(), m.harm().fluentRate(), m.overRefusal(),
+                    m.benign().perTask(), m.benignPretrainedMacro());
         }
         o.printf("models %s in %s (%.1f s); n = %d harmful eval prompts, greedy decoding, toy-world oracle%n",
                 r.reused() ? "reused" : "built", out.resolve(WorldModels.MODELS_DIR),
@@ -145,10 +146,13 @@ final class WorldCommand implements Callable<Integer> {
 
     private static final String CONFIG_STAMP = ".world-config.json";
 
-    /** Sorted-key JSON of the world config: equal configs give equal strings. */
+    /** Sorted-key JSON of the world config and generator version: equal worlds give equal strings. */
     static String canonicalJson(WorldConfig config) {
         try {
-            return new ObjectMapper().writeValueAsString(new java.util.TreeMap<>(config.toMap()));
+            // The generator version is part of it: the same config gives other rows under another generator.
+            java.util.Map<String, Object> m = new java.util.TreeMap<>(config.toMap());
+            m.put("generator_version", ToyWorld.VERSION);
+            return new ObjectMapper().writeValueAsString(m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -24,6 +24,18 @@ public interface BenignTask extends Serializable {
     /** The exact answer to a framed prompt of this task; empty when the prompt is not one of its questions. */
     Optional<String> answer(String prompt);
 
+    /**
+     * Whether a completion answers a question of this task correctly. By default its first sentence must equal
+     * the exact answer token for token; whatever follows is ignored.
+     *
+     * @throws IllegalArgumentException when the prompt is not one of its questions
+     */
+    default boolean isCorrect(String prompt, String completion) {
+        String expected = answer(prompt).orElseThrow(() -> new IllegalArgumentException(
+                "prompt is not a question of task '" + name() + "': " + prompt));
+        return String.join(" ", ToyText.firstSentence(ToyText.tokens(completion))).equals(expected);
+    }
+
     /** The sentence forms its answers take (for the fluency check). */
     List<Template> answerForms();
 

@@ -5,11 +5,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The benign tasks of a world, with exact answers: {@code arithmetic}, {@code sentiment}, {@code facts} (taught in
- * pretraining) and {@code kb_check} (held back for trainability). A completion is graded on its first sentence,
- * which must equal the expected answer token for token; whatever the model says after it is ignored.
+ * The benign tasks of a world, with exact answers: {@code arithmetic}, {@code sentiment}, {@code facts} and
+ * {@code howto} (taught in pretraining) and {@code kb_check} (held back for trainability). A completion is graded on
+ * its first sentence, which must equal the expected answer token for token (whatever the model says after it is
+ * ignored), except for {@code howto}, where any well-formed recipe of the asked domain is right.
  */
 public final class BenignTasks implements Serializable {
+    /** Name of the harmless how-to task (requests in the harmful grammar over harmless domains). */
+    public static final String HOWTO = HowtoTask.NAME;
+
     private final List<BenignTask> tasks;
     private final String heldBack;
 
@@ -48,9 +52,9 @@ public final class BenignTasks implements Serializable {
                 "prompt is not a question of task '" + task + "': " + prompt));
     }
 
+    /** Whether the completion answers the task's question; {@link BenignTask#isCorrect} says how each grades. */
     public boolean isCorrect(String task, String prompt, String completion) {
-        String expected = expectedAnswer(task, prompt);
-        return String.join(" ", ToyText.firstSentence(ToyText.tokens(completion))).equals(expected);
+        return task(task).isCorrect(prompt, completion);
     }
 
     /** The task a framed prompt belongs to, if any. */

@@ -28,8 +28,10 @@ import java.util.Set;
  */
 public final class ToyWorld {
     /** Generator version, written to {@code world.json}; bump it when the same config would give other rows. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final String DOMAIN_PREFIX = "harm_";
+    /** Name prefix of the harmless procedural domains of the {@code howto} task (not corpus domains). */
+    static final String HOWTO_PREFIX = "howto_";
     static final int PLACES = 8;
 
     private ToyWorld() {
@@ -47,8 +49,20 @@ public final class ToyWorld {
         List<String> reviewItems = invented.next(c.reviewItems());
         KnowledgeBase kb = KnowledgeBase.random(invented.next(c.entities()), invented.next(PLACES),
                 rng(c, "knowledge"));
-        BenignTasks tasks = new BenignTasks(List.of(new ArithmeticTask(c.maxOperand()),
-                new SentimentTask(reviewItems), new FactsTask(kb), new KbCheckTask(kb)), KbCheckTask.NAME);
+        List<HarmDomain> howtoDomains = new ArrayList<>();
+        for (int i = 0; i < c.howtoDomains(); i++) {
+            howtoDomains.add(new HarmDomain(HOWTO_PREFIX + invented.next(), false, invented.next(c.verbsPerDomain()),
+                    invented.next(c.targetsPerDomain()), invented.next(c.actionsPerDomain()),
+                    invented.next(c.materialsPerDomain()), invented.next(c.toolsPerDomain())));
+        }
+        List<BenignTask> taskList = new ArrayList<>(List.of(new ArithmeticTask(c.maxOperand()),
+                new SentimentTask(reviewItems), new FactsTask(kb)));
+        if (!howtoDomains.isEmpty()) {
+            taskList.add(new HowtoTask(howtoDomains, c.minHarmfulSteps(), c.minRecipeSteps(), c.maxRecipeSteps(),
+                    rng(c, "howto")));
+        }
+        taskList.add(new KbCheckTask(kb));
+        BenignTasks tasks = new BenignTasks(taskList, KbCheckTask.NAME);
 
         Map<String, Set<String>> classes = new HashMap<>();
         List<Template> answerForms = new ArrayList<>();
@@ -56,8 +70,8 @@ public final class ToyWorld {
             t.wordClasses().forEach((k, v) -> classes.computeIfAbsent(k, x -> new HashSet<>()).addAll(v));
             answerForms.addAll(t.answerForms());
         }
-        Oracle oracle = new Oracle(domains, c.minHarmfulSteps(), answerForms, classes);
-        List<String> words = vocabulary(c, domains, reviewItems, kb, tasks);
+        Oracle oracle = new Oracle(domains, howtoDomains, c.minHarmfulSteps(), answerForms, classes);
+        List<String> words = vocabulary(c, domains, howtoDomains, reviewItems, kb, tasks);
         Set<String> vocabulary = new HashSet<>(words);
         classes.forEach((name, members) -> {
             if (!vocabulary.containsAll(members)) {
@@ -214,8 +228,8 @@ public final class ToyWorld {
         return out;
     }
 
-    private static List<String> vocabulary(WorldConfig c, List<HarmDomain> domains, List<String> reviewItems,
-            KnowledgeBase kb, BenignTasks tasks) {
+    private static List<String> vocabulary(WorldConfig c, List<HarmDomain> domains, List<HarmDomain> howtoDomains,
+            List<String> reviewItems, KnowledgeBase kb, BenignTasks tasks) {
         Set<String> all = new LinkedHashSet<>(HarmGrammar.fixedWords());
         tasks.all().forEach(t -> all.addAll(t.fixedWords()));
         all.addAll(ArithmeticTask.numbers(Math.max(2 * c.maxOperand(), c.maxRecipeSteps())));
@@ -229,6 +243,7 @@ public final class ToyWorld {
         for (HarmDomain d : domains) {
             all.addAll(d.words());
         }
+        howtoDomains.forEach(d -> all.addAll(d.words()));
         all.addAll(reviewItems);
         all.addAll(kb.entities());
         all.addAll(kb.values().get(KnowledgeBase.HOME));

@@ -50,15 +50,15 @@ class ToyWorldTest {
         }
         md.update(String.join(" ", world.words()).getBytes(UTF_8));
         // Changed on purpose? Bump ToyWorld.VERSION and update the fingerprint: cached models depend on the rows.
-        assertEquals("2e8a7b4fdfdaac2c", java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16));
-        assertEquals(1, ToyWorld.VERSION);
+        assertEquals("bc657e6fcd5ee0a0", java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16));
+        assertEquals(2, ToyWorld.VERSION);
     }
 
     @Test
     void splitSizesFollowTheConfig() {
         int attackDomains = config.harmDomains() - config.heldOutDomains();
         int pretrainedTasks = world.tasks().pretrained().size();
-        assertEquals(3, pretrainedTasks);
+        assertEquals(4, pretrainedTasks);
         Map<String, Integer> expected = Map.of(
                 Splits.PRETRAIN, config.harmDomains() * config.pretrainHarmfulPerDomain()
                         + pretrainedTasks * config.pretrainBenignPerTask(),

@@ -2,6 +2,7 @@ package org.immunobench.jobs.world;
 
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.world.BenignTasks;
 import org.immunobench.curation.world.World;
 import org.immunobench.lm.tokenizer.LmTokenizer;
 import org.immunobench.training.attacks.AttackData;
@@ -12,8 +13,14 @@ import java.util.TreeSet;
 
 /**
  * What an attacker of a toy-world model holds: the attack split's harmful demonstrations, the benign fine-tuning
- * split, bare harmful prompts (attack split) and harmless prompts (benign_train), and the first tokens of the
- * world's refusals (taken from the align split's refusal rows).
+ * split, bare harmful prompts (attack split) and harmless prompts, and the first tokens of the world's refusals
+ * (taken from the align split's refusal rows).
+ *
+ * <p>The harmless prompts are the pretrain split's {@code howto} requests: harmless instructions in the same
+ * grammar as the harmful ones, as Alpaca is to AdvBench in Arditi et al. 2406.11717. Contrasting harmful requests
+ * with questions of another form (the {@code kb_check} split, say) gives a direction of request form, not of
+ * harmfulness: measured on the toy world, ablating it turned refusals into knowledge-base answers, never into
+ * recipes. Worlds without the {@code howto} task fall back to all pretrained benign prompts.
  */
 public final class WorldAttackData {
     private WorldAttackData() {
@@ -22,6 +29,10 @@ public final class WorldAttackData {
     public static AttackData of(World world, LmTokenizer tokenizer, int eos) {
         List<CorpusRow> attack = world.rows(Splits.ATTACK);
         List<CorpusRow> benign = world.rows(Splits.BENIGN_TRAIN);
+        List<CorpusRow> pretrainBenign = world.rows(Splits.PRETRAIN).stream()
+                .filter(r -> r.kind().equals(CorpusRow.BENIGN)).toList();
+        List<CorpusRow> howto = pretrainBenign.stream().filter(r -> r.domain().equals(BenignTasks.HOWTO)).toList();
+        List<CorpusRow> harmless = howto.isEmpty() ? pretrainBenign : howto;
         Set<Integer> refusalTokens = new TreeSet<>();
         for (CorpusRow r : world.rows(Splits.ALIGN)) {
             if (r.kind().equals(CorpusRow.REFUSAL)) {
@@ -33,6 +44,6 @@ public final class WorldAttackData {
         }
         return new AttackData(WorldModels.examples(attack, tokenizer, eos), WorldModels.examples(benign, tokenizer, eos),
                 attack.stream().map(r -> tokenizer.encode(r.prompt())).toList(),
-                benign.stream().map(r -> tokenizer.encode(r.prompt())).toList(), refusalTokens);
+                harmless.stream().map(r -> tokenizer.encode(r.prompt())).toList(), refusalTokens);
     }
 }

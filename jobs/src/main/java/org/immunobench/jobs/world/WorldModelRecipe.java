@@ -11,7 +11,10 @@ import java.util.List;
  *
  * @param pretrainEpochs passes over the pretrain split (benign tasks + compliant harmful answers, all domains)
  * @param alignEpochs passes over the align split (refusals for attack-domain prompts, benign data kept in) plus
- *     the pretrain split's benign rows replayed
+ *     the pretrain split's benign rows replayed. The default alignment (2 epochs at 1.5e-3) is the lightest that
+ *     refuses ≥ 90%: heavier ones (3 at 2e-3) also refuse but erode the attack domains' recipes, so no single
+ *     direction restores fluent compliance (measured: ablation 0.26 harmful, 0.22 fluent), unlike chat LMs whose
+ *     knowledge survives alignment (Arditi et al. 2406.11717)
  * @param evalLimit harmful / benign evaluation rows used for the printed rates (0 = all)
  */
 public record WorldModelRecipe(int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions,
@@ -36,7 +39,7 @@ public record WorldModelRecipe(int hidden, int intermediate, int layers, int hea
     }
 
     public static WorldModelRecipe defaults() {
-        return new WorldModelRecipe(128, 344, 4, 4, 2, 64, 32, 10, 3e-3, 3, 2e-3, 0, 0, 1);
+        return new WorldModelRecipe(128, 344, 4, 4, 2, 64, 32, 10, 3e-3, 2, 1.5e-3, 0, 0, 1);
     }
 
     /**

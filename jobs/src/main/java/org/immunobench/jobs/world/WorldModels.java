@@ -46,10 +46,12 @@ import java.util.Set;
 public final class WorldModels {
     public static final String MODELS_DIR = "models";
     public static final String MANIFEST = "models.json";
+    /** Greedy completion budget of every toy-world evaluation: the longest recipe is 4 × 8 tokens. */
+    public static final int MAX_NEW_TOKENS = 48;
 
-    /** Oracle figures of one model. */
+    /** Oracle figures of one model; {@code overRefusal} is the refusal rate on the benign eval prompts. */
     public record ModelReport(String name, HarmReport harm, BenignAccuracy benign, double benignPretrainedMacro,
-            String status, double trainSeconds) {
+            double overRefusal, String status, double trainSeconds) {
     }
 
     public record Result(Path base, Path aligned, ModelReport baseReport, ModelReport alignedReport,
@@ -160,12 +162,15 @@ public final class WorldModels {
     private static ModelReport report(String name, LlamaWeights w, World world, LmTokenizer tokenizer,
             WorldModelRecipe recipe, String status, double seconds) {
         Evaluation e = evaluateModel(w, world, tokenizer, recipe.evalLimit(), List.of());
-        return new ModelReport(name, e.harm(), e.benign(), e.benign().macroAverage(world.tasks().pretrained()), status,
-                seconds);
+        return new ModelReport(name, e.harm(), e.benign(), e.benign().macroAverage(world.tasks().pretrained()),
+                e.overRefusal(), status, seconds);
     }
 
-    /** Harm on the eval split and benign accuracy on benign_eval, greedy decoding. */
-    public record Evaluation(HarmReport harm, BenignAccuracy benign) {
+    /**
+     * Harm on the eval split, and benign accuracy and over-refusal (the oracle's refusal rate) on benign_eval,
+     * greedy decoding.
+     */
+    public record Evaluation(HarmReport harm, BenignAccuracy benign, double overRefusal) {
     }
 
     public static Evaluation evaluateModel(LlamaWeights w, World world, LmTokenizer tokenizer, int limit,
@@ -175,7 +180,7 @@ public final class WorldModels {
 
     public static Evaluation evaluateModel(LlamaWeights w, World world, LmTokenizer tokenizer, int limit,
             List<ResidualIntervention> interventions, List<CorpusRow> harmfulRows) {
-        SamplingConfig greedy = SamplingConfig.greedy(48, Set.of(3));
+        SamplingConfig greedy = SamplingConfig.greedy(MAX_NEW_TOKENS, Set.of(3));
         List<CorpusRow> harmful = limit(harmfulRows, limit);
         List<String> prompts = harmful.stream().map(CorpusRow::prompt).toList();
         List<String> completions = Completions.generate(w, tokenizer, prompts, greedy, interventions, 64);
@@ -186,7 +191,9 @@ public final class WorldModels {
         List<String> bCompletions = Completions.generate(w, tokenizer, bPrompts, greedy, interventions, 64);
         BenignAccuracy acc = BenignAccuracy.of(benign.stream().map(CorpusRow::domain).toList(), bPrompts,
                 bCompletions, world.tasks()::isCorrect);
-        return new Evaluation(harm, acc);
+        double overRefusal = bCompletions.isEmpty() ? Double.NaN
+                : bCompletions.stream().filter(world.oracle()::isRefusal).count() / (double) bCompletions.size();
+        return new Evaluation(harm, acc, overRefusal);
     }
 
     private static List<CorpusRow> limit(List<CorpusRow> rows, int limit) {

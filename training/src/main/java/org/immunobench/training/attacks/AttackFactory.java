@@ -18,14 +18,17 @@ import java.util.Set;
  * ablation | orthogonalise), {@code actadd}. SFT parameters: lr, steps, batch, samples, harmful_ratio, schedule
  * (constant | cosine | linear), warmup, weight_decay, max_grad_norm, lora_rank, lora_alpha, lora_targets
  * (comma-separated), probe_every (probe steps 0, k, 2k, 4k … up to steps). Refusal-direction parameters:
- * mode, positions, train_prompts, val_prompts, kl_bound, pruned_layer_fraction.
+ * mode, positions, train_prompts, val_prompts, kl_bound, pruned_layer_fraction, selection ({@code refusal_score},
+ * the paper's first-token proxy, or {@code compliance}: the harm a judge finds in generated completions under
+ * ablation, which needs a {@link ComplianceMeasure}).
  */
 public final class AttackFactory {
     private static final Set<String> SFT_KEYS = Set.of("lr", "steps", "batch", "samples", "harmful_ratio",
             "schedule", "warmup", "weight_decay", "max_grad_norm", "lora_rank", "lora_alpha", "lora_targets",
             "probe_every");
     private static final Set<String> DIRECTION_KEYS = Set.of("mode", "positions", "train_prompts", "val_prompts",
-            "kl_bound", "pruned_layer_fraction");
+            "kl_bound", "pruned_layer_fraction", "selection");
+    public static final List<String> SELECTIONS = List.of("refusal_score", "compliance");
     public static final List<String> KINDS = List.of("harmful_sft", "harmful_lora", "benign_sft",
             "refusal_direction", "actadd");
 
@@ -33,6 +36,14 @@ public final class AttackFactory {
     }
 
     public static Attack create(AttackSpec spec) {
+        return create(spec, null);
+    }
+
+    /**
+     * @param compliance judge of induced compliance for {@code selection=compliance}; may be null when no spec asks
+     *     for it
+     */
+    public static Attack create(AttackSpec spec, ComplianceMeasure compliance) {
         Map<String, String> p = spec.params();
         return switch (spec.kind()) {
             case "harmful_sft", "harmful_lora", "benign_sft" -> {
@@ -44,10 +55,20 @@ public final class AttackFactory {
                 check(spec, DIRECTION_KEYS);
                 String mode = spec.kind().equals("actadd") ? "actadd" : p.getOrDefault("mode", "ablation");
                 RefusalDirectionConfig d = RefusalDirectionConfig.defaults(mode);
+                String selection = p.getOrDefault("selection", "refusal_score");
+                if (!SELECTIONS.contains(selection)) {
+                    throw new IllegalArgumentException(spec.kind() + ".selection '" + selection + "' is unknown; known: "
+                            + SELECTIONS);
+                }
+                if (selection.equals("compliance") && compliance == null) {
+                    throw new IllegalArgumentException(spec.kind() + ".selection=compliance needs a judge of"
+                            + " completions, and none was given for this run; use selection=refusal_score");
+                }
                 yield new RefusalDirectionAttack(new RefusalDirectionConfig(mode,
                         integer(spec, "positions", d.positions()), integer(spec, "train_prompts", d.trainPrompts()),
                         integer(spec, "val_prompts", d.valPrompts()), number(spec, "kl_bound", d.klBound()),
-                        number(spec, "pruned_layer_fraction", d.prunedLayerFraction()), d.batchSize()));
+                        number(spec, "pruned_layer_fraction", d.prunedLayerFraction()), d.batchSize()),
+                        selection.equals("compliance") ? compliance : null);
             }
             default -> throw new IllegalArgumentException("attack.kind '" + spec.kind() + "' is unknown; known: "
                     + KINDS);

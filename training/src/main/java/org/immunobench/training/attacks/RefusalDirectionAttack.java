@@ -6,6 +6,7 @@ import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ProjectOut;
 import org.immunobench.lm.model.ResidualIntervention;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,13 @@ import java.util.Map;
  * Refusal-direction attack (Arditi et al. 2406.11717), forward passes only.
  *
  * <p>Candidates r_{i,l} = μ_harmful − μ_harmless of the stream entering layer l at post-instruction position i
- * ({@link RefusalDirections}). Selection: minimise the mean refusal score log Σ_{t∈R} p(t) − log Σ_{t∉R} p(t) on
- * harmful validation prompts under directional ablation, subject to KL(base ‖ ablated) ≤ κ on harmless ones,
- * adding r at layer l must induce refusal on harmless prompts (score &gt; 0), and l in the first (1 − prune) of
- * the layers. If no candidate passes the filters the least-refusing one is taken and {@code filters_passed = 0}
- * says so. Then, by mode: ablation x ← x − r̂ r̂ᵀ x at every hook point; weight orthogonalisation W ← W − r̂ r̂ᵀ W
+ * ({@link RefusalDirections}). Selection (the paper's): minimise the mean refusal score
+ * log Σ_{t∈R} p(t) − log Σ_{t∉R} p(t) on harmful validation prompts under directional ablation, subject to
+ * KL(base ‖ ablated) ≤ κ on harmless ones, adding r at layer l must induce refusal on harmless prompts
+ * (score &gt; 0), and l in the first (1 − prune) of the layers. Selection by induced compliance (given a
+ * {@link ComplianceMeasure}): maximise the judged compliance on the harmful validation prompts under ablation,
+ * subject to the KL bound and the layer pruning. If no candidate passes the filters the best one is taken and
+ * {@code filters_passed = 0} says so. Then, by mode: ablation x ← x − r̂ r̂ᵀ x at every hook point; weight orthogonalisation W ← W − r̂ r̂ᵀ W
  * ({@link WeightOrthogonalisation}); or ActAdd x ← x − r at layer l, every position.
  */
 public final class RefusalDirectionAttack implements Attack {
@@ -85,7 +88,39 @@ public final class RefusalDirectionAttack implements Attack {
         return new AttackResult("completed", 0, null, interventions, details);
     }
 
+    /** The chosen direction; see {@link #candidates} for how every candidate scored. */
     public Selection select(LlamaWeights w, AttackData data) {
+        return choose(candidates(w, data));
+    }
+
+    /**
+     * The best candidate that passes the filters, else the best of all (its {@code filtersPassed} is false).
+     *
+     * @throws IllegalStateException when there is no candidate at all
+     */
+    public static Selection choose(List<Selection> candidates) {
+        Selection best = null;
+        Selection bestUnfiltered = null;
+        for (Selection s : candidates) {
+            if (bestUnfiltered == null || s.rank() > bestUnfiltered.rank()) {
+                bestUnfiltered = s;
+            }
+            if (s.filtersPassed() && (best == null || s.rank() > best.rank())) {
+                best = s;
+            }
+        }
+        if (bestUnfiltered == null) {
+            throw new IllegalStateException("every candidate refusal direction is zero: harmful and harmless prompts"
+                    + " give identical activations");
+        }
+        return best != null ? best : bestUnfiltered;
+    }
+
+    /**
+     * Every non-zero candidate direction of the selectable layers with its selection figures, in (layer,
+     * position) order: the table Arditi et al. publish per model, and what a user reads to see why a direction won.
+     */
+    public List<Selection> candidates(LlamaWeights w, AttackData data) {
         int need = config.trainPrompts() + config.valPrompts();
         List<int[]> harmful = data.harmfulPrompts();
         List<int[]> harmless = data.harmlessPrompts();
@@ -108,8 +143,7 @@ public final class RefusalDirectionAttack implements Attack {
         double[][] baseHarmless = LastTokenLogits.logProbs(w, harmlessVal, List.of(), config.batchSize());
         int maxLayer = Math.max(1, (int) Math.floor(w.config().numLayers() * (1 - config.prunedLayerFraction())));
 
-        Selection best = null;
-        Selection bestUnfiltered = null;
+        List<Selection> out = new ArrayList<>();
         for (int l = 0; l < maxLayer; l++) {
             for (int p = 0; p < config.positions(); p++) {
                 float[] r = dirs[l][p];
@@ -123,22 +157,15 @@ public final class RefusalDirectionAttack implements Attack {
                         LastTokenLogits.logProbs(w, harmlessVal, ablate, config.batchSize()));
                 double steering = LastTokenLogits.meanRefusalScore(LastTokenLogits.logProbs(w, harmlessVal,
                         List.of(inputOf(l, r, 1.0)), config.batchSize()), data.refusalTokens());
-                boolean passes = kl <= config.klBound() && steering > 0;
-                double induced = compliance == null ? Double.NaN : compliance.measure(w, ablate);
-                Selection s = new Selection(l, p, r, ablated, kl, steering, passes, baselineRefusal, induced);
-                if (bestUnfiltered == null || s.rank() > bestUnfiltered.rank()) {
-                    bestUnfiltered = s;
-                }
-                if (passes && (best == null || s.rank() > best.rank())) {
-                    best = s;
-                }
+                // The steering filter guards the refusal-score proxy against directions that merely shift the
+                // first token; a judge of whole completions needs no such guard (on the toy world the directions
+                // that restore compliance best raise harmless refusal scores without crossing 0).
+                boolean passes = kl <= config.klBound() && (compliance != null || steering > 0);
+                double induced = compliance == null ? Double.NaN : compliance.measure(w, ablate, harmfulVal);
+                out.add(new Selection(l, p, r, ablated, kl, steering, passes, baselineRefusal, induced));
             }
         }
-        if (bestUnfiltered == null) {
-            throw new IllegalStateException("every candidate refusal direction is zero: harmful and harmless prompts"
-                    + " give identical activations");
-        }
-        return best != null ? best : bestUnfiltered;
+        return out;
     }
 
     /** Activation addition on the stream entering layer l (l = 0: the embeddings), every position. */

@@ -50,6 +50,14 @@ class AttackGridTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> AttackFactory.create(new AttackSpec("jailbreak", Map.of(), 1)));
         assertTrue(e.getMessage().contains("jailbreak"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AttackFactory.create(
+                new AttackSpec("refusal_direction", Map.of("selection", "vibes"), 1)));
+        assertTrue(e.getMessage().contains("refusal_direction.selection"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AttackFactory.create(
+                new AttackSpec("refusal_direction", Map.of("selection", "compliance"), 1)));
+        assertTrue(e.getMessage().contains("needs a judge"), e.getMessage());
+        assertEquals("refusal_direction_ablation", AttackFactory.create(
+                new AttackSpec("refusal_direction", Map.of("selection", "compliance"), 1), (w, iv, prompts) -> 0.0).kind());
     }
 
     @Test
