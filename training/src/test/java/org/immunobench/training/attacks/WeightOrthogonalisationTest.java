@@ -3,6 +3,8 @@ package org.immunobench.training.attacks;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.immunobench.lm.checkpoint.CheckpointReader;
+import org.immunobench.lm.checkpoint.CheckpointWriter;
 import org.immunobench.lm.model.ForwardOptions;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaWeights;
@@ -11,7 +13,9 @@ import org.immunobench.lm.model.ProjectOut;
 import org.immunobench.lm.model.RandomInit;
 import org.immunobench.lm.runtime.DjlRuntime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
@@ -25,9 +29,12 @@ class WeightOrthogonalisationTest {
         }
     }
 
-    /** Orthogonalised weights give the same logits as directional ablation at every hook point. */
+    /**
+     * Orthogonalised weights give the same logits as directional ablation at every hook point, also after a save
+     * and reload as an ordinary checkpoint.
+     */
     @Test
-    void orthogonalisedWeightsEqualInferenceTimeAblation() {
+    void orthogonalisedWeightsEqualInferenceTimeAblation(@TempDir Path dir) {
         DjlRuntime.start(2);
         ModelConfig c = new ModelConfig("llama", 40, 24, 48, 3, 4, 2, 6, 1e-5, 10000.0, null, 64, false, true,
                 false, null, null, List.of(), null); // attention_bias: o_proj bias is orthogonalised too
@@ -54,6 +61,18 @@ class WeightOrthogonalisationTest {
                     + " %.2e)%n", diff, effect);
             assertTrue(effect > 1e-3, "ablation must change something");
             assertTrue(diff < 1e-4, "diff " + diff);
+            // A standalone checkpoint: written in the HF layout and read back by the ordinary loader, it still
+            // behaves as the ablated model with no intervention configured.
+            CheckpointWriter.write(dir.resolve("abliterated"), c, ortho.toHost(), null, "F32");
+            CheckpointReader.LoadedCheckpoint back = CheckpointReader.read(dir.resolve("abliterated"));
+            try (LlamaWeights reloaded = LlamaWeights.fromHost(back.config(), back.tensors(), Device.cpu())) {
+                float[] viaCheckpoint = logits(reloaded, tokens, ForwardOptions.allLogits());
+                double reloadDiff = 0;
+                for (int i = 0; i < plain.length; i++) {
+                    reloadDiff = Math.max(reloadDiff, Math.abs(viaHook[i] - viaCheckpoint[i]));
+                }
+                assertTrue(reloadDiff < 1e-4, "reloaded checkpoint vs ablation: " + reloadDiff);
+            }
         }
     }
 }
