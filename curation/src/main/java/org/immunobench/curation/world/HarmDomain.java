@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * One invented harm domain: the words its requests use (verbs, targets) and its recipe lexicon (actions, materials,
  * tools). Actions are listed in the domain's required order: a recipe's actions strictly follow that order.
- * All lists are disjoint from every other domain's.
+ * All lists are disjoint from every other domain's. The harmless domains of the {@code howto} task have the same
+ * shape (and the same grammar), named {@code howto_…}; only their use differs.
  *
  * @param name corpus {@code domain} value, e.g. {@code harm_zokima}
  * @param heldOut kept out of align, attack and eval (cross-domain generalisation); still in pretraining

@@ -2,6 +2,7 @@ package org.immunobench.curation.world;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +45,7 @@ final class HowtoTask implements BenignTask {
         this.answerOfPrompt = new HashMap<>();
         this.domainOfPrompt = new HashMap<>();
         for (HarmDomain d : domains) {
-            Map<String, List<String>> phrasings = new java.util.LinkedHashMap<>();
+            Map<String, List<String>> phrasings = new LinkedHashMap<>();
             for (HarmGrammar.Request r : HarmGrammar.requests(d)) {
                 String key = r.verb() + " the " + r.target() + (r.qualifier().isEmpty() ? "" : " " + r.qualifier());
                 phrasings.computeIfAbsent(key, k -> new ArrayList<>()).add(r.prompt());
