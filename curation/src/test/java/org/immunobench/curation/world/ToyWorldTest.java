@@ -31,6 +31,20 @@ class ToyWorldTest {
     }
 
     @Test
+    void howtoDomainsZeroLeavesTheTaskOut() {
+        World plain = ToyWorld.generate(config.with(Map.of("howtoDomains", 0)));
+        assertEquals(List.of("arithmetic", "sentiment", "facts", "kb_check"), plain.tasks().names());
+        assertTrue(plain.rows(Splits.PRETRAIN).stream().noneMatch(r -> r.domain().equals(BenignTasks.HOWTO)));
+        int lexicon = config.verbsPerDomain() + config.targetsPerDomain() + config.actionsPerDomain()
+                + config.materialsPerDomain() + config.toolsPerDomain();
+        assertEquals(world.words().size() - config.howtoDomains() * lexicon, plain.words().size(),
+                "only the how-to lexicons leave the vocabulary");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config.with(Map.of("howtoDomains", -1)));
+        assertTrue(e.getMessage().contains("howtoDomains"), e.getMessage());
+    }
+
+    @Test
     void sameSeedGivesTheSameWorldAndAnotherSeedAnother() {
         World again = ToyWorld.generate(config);
         assertEquals(world.splits(), again.splits());
