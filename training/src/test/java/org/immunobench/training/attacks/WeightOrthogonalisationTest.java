@@ -34,7 +34,7 @@ class WeightOrthogonalisationTest {
      * and reload as an ordinary checkpoint.
      */
     @Test
-    void orthogonalisedWeightsEqualInferenceTimeAblation(@TempDir Path dir) {
+    void orthogonalisedWeightsEqualInferenceTimeAblation(@TempDir Path tmp) {
         DjlRuntime.start(2);
         ModelConfig c = new ModelConfig("llama", 40, 24, 48, 3, 4, 2, 6, 1e-5, 10000.0, null, 64, false, true,
                 false, null, null, List.of(), null); // attention_bias: o_proj bias is orthogonalised too
@@ -63,8 +63,8 @@ class WeightOrthogonalisationTest {
             assertTrue(diff < 1e-4, "diff " + diff);
             // A standalone checkpoint: written in the HF layout and read back by the ordinary loader, it still
             // behaves as the ablated model with no intervention configured.
-            CheckpointWriter.write(dir.resolve("abliterated"), c, ortho.toHost(), null, "F32");
-            CheckpointReader.LoadedCheckpoint back = CheckpointReader.read(dir.resolve("abliterated"));
+            CheckpointWriter.write(tmp.resolve("abliterated"), c, ortho.toHost(), null, "F32");
+            CheckpointReader.LoadedCheckpoint back = CheckpointReader.read(tmp.resolve("abliterated"));
             try (LlamaWeights reloaded = LlamaWeights.fromHost(back.config(), back.tensors(), Device.cpu())) {
                 float[] viaCheckpoint = logits(reloaded, tokens, ForwardOptions.allLogits());
                 double reloadDiff = 0;
