@@ -1,7 +1,5 @@
 package org.immunobench.jobs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.curation.curate.CurateConfig;
 import org.immunobench.curation.curate.SourceConfig;
@@ -15,10 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +66,7 @@ public final class CurateCommand implements Callable<Integer> {
     public Integer call() {
         CurateConfig config;
         try {
-            config = CurateConfig.resolve(configFile == null ? Map.of() : readMap(configFile),
+            config = CurateConfig.resolve(configFile == null ? Map.of() : ConfigFiles.readMap(configFile, "keys"),
                     new CurateConfig.Overrides(sources, out, referenceModel, seed));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid config"
@@ -103,26 +98,6 @@ public final class CurateCommand implements Callable<Integer> {
             return Cli.OK;
         } finally {
             spark.stop();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> readMap(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--config file not found: " + file);
-        }
-        try {
-            Object value = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Object.class);
-            if (value == null) {
-                return Map.of();
-            }
-            if (!(value instanceof Map)) {
-                throw new IllegalArgumentException("--config " + file + " must be a map of keys, got "
-                        + value.getClass().getSimpleName());
-            }
-            return (Map<String, Object>) value;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read --config " + file + ": " + e.getMessage(), e);
         }
     }
 }

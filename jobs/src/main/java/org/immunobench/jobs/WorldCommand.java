@@ -1,7 +1,6 @@
 package org.immunobench.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.curation.world.ToyWorld;
 import org.immunobench.curation.world.World;
@@ -180,7 +179,7 @@ final class WorldCommand implements Callable<Integer> {
         WorldConfig config = WorldConfig.defaults();
         try {
             if (configFile != null) {
-                config = config.with(readMap(configFile));
+                config = config.with(ConfigFiles.readMap(configFile, "world config keys"));
             }
             if (seed != null) {
                 config = config.withSeed(seed);
@@ -190,25 +189,6 @@ final class WorldCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "invalid world config"
                     + (configFile != null ? " (--config " + configFile + ", --seed, --set)" : "") + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> readMap(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--config file not found: " + file);
-        }
-        try {
-            Object value = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Object.class);
-            if (value == null) {
-                return Map.of();
-            }
-            if (!(value instanceof Map)) {
-                throw new IllegalArgumentException("--config " + file + " must be a map of world config keys");
-            }
-            return (Map<String, Object>) value;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read --config " + file + ": " + e.getMessage(), e);
         }
     }
 }
