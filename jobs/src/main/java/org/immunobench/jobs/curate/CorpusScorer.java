@@ -7,6 +7,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.perplexity.PerplexityInput;
+import org.immunobench.jobs.ChunkedScoring;
 import org.immunobench.jobs.ExecutorModelCache;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.jobs.TaskDevices;
@@ -19,11 +20,10 @@ import org.immunobench.lm.tokenizer.LmTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * Stage 5 on the executors: corpus rows (columns in {@link CorpusSchema#CORPUS} order) in, the same rows out with
@@ -82,76 +82,35 @@ final class CorpusScorer implements MapPartitionsFunction<Row, Row> {
         return RowFactory.create(v);
     }
 
-    private final class Chunks implements Iterator<Row> {
-        private final Iterator<Row> rows;
+    private final class Chunks extends ChunkedScoring<Row, Row> {
         private final LmTokenizer tokenizer;
-        private final Scorer scorer;
-        private final String task;
-        private final ArrayDeque<Row> ready = new ArrayDeque<>();
-        private final long started = System.nanoTime();
-        private long rowsScored;
-        private long tokensScored;
-        private boolean finished;
 
         Chunks(Iterator<Row> rows, LmTokenizer tokenizer, Scorer scorer, String task) {
-            this.rows = rows;
+            super(rows, scorer, chunkRows, task, LOG);
             this.tokenizer = tokenizer;
-            this.scorer = scorer;
-            this.task = task;
         }
 
         @Override
-        public boolean hasNext() {
-            while (ready.isEmpty() && rows.hasNext()) {
-                scoreNextChunk();
+        protected ScoringInput prepare(Row r, Consumer<Row> passThrough) {
+            PerplexityInput.Tokenized t = PerplexityInput.of(tokenizer, r.getString(PROMPT),
+                    r.isNullAt(RESPONSE) ? "" : r.getString(RESPONSE));
+            if (t.unscorable() != null) {
+                passThrough.accept(CorpusScorer.scored(r, null, null, t.unscorable()));
+                return null;
             }
-            if (ready.isEmpty() && !finished) {
-                finished = true;
-                double seconds = (System.nanoTime() - started) / 1e9;
-                double forwardRate = scorer.tokensPerSecond();
-                forwardTokens.add(scorer.tokensForwarded());
-                forwardNanos.add(forwardRate > 0 ? (long) (scorer.tokensForwarded() / forwardRate * 1e9) : 0);
-                LOG.info("{}: scored {} rows, {} tokens in {} s: {} tok/s wall, {} tok/s forward", task, rowsScored,
-                        tokensScored, String.format("%.2f", seconds),
-                        String.format("%.0f", seconds > 0 ? tokensScored / seconds : 0),
-                        String.format("%.0f", forwardRate));
-            }
-            return !ready.isEmpty();
+            return t.input();
         }
 
         @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return ready.poll();
+        protected Row scored(Row r, SequenceScore s) {
+            return CorpusScorer.scored(r, s.nTokens(), PerplexityInput.perplexity(s.nllSum(), s.nTokens()), null);
         }
 
-        private void scoreNextChunk() {
-            List<Row> pending = new ArrayList<>(chunkRows);
-            List<ScoringInput> inputs = new ArrayList<>(chunkRows);
-            for (int n = 0; n < chunkRows && rows.hasNext(); n++) {
-                Row r = rows.next();
-                PerplexityInput.Tokenized t = PerplexityInput.of(tokenizer, r.getString(PROMPT),
-                        r.isNullAt(RESPONSE) ? "" : r.getString(RESPONSE));
-                if (t.unscorable() != null) {
-                    ready.add(scored(r, null, null, t.unscorable()));
-                } else {
-                    pending.add(r);
-                    inputs.add(t.input());
-                }
-            }
-            if (inputs.isEmpty()) {
-                return;
-            }
-            List<SequenceScore> scores = scorer.score(inputs);
-            for (int i = 0; i < scores.size(); i++) {
-                SequenceScore s = scores.get(i);
-                ready.add(scored(pending.get(i), s.nTokens(), PerplexityInput.perplexity(s.nllSum(), s.nTokens()),
-                        null));
-                rowsScored++;
-                tokensScored += s.nTokens();
-            }
+        @Override
+        protected void finished(Scorer scorer) {
+            double forwardRate = scorer.tokensPerSecond();
+            forwardTokens.add(scorer.tokensForwarded());
+            forwardNanos.add(forwardRate > 0 ? (long) (scorer.tokensForwarded() / forwardRate * 1e9) : 0);
         }
     }
 }

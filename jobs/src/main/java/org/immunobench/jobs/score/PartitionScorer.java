@@ -2,6 +2,7 @@ package org.immunobench.jobs.score;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.immunobench.jobs.ChunkedScoring;
 import org.immunobench.jobs.ExecutorModelCache;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.jobs.TaskDevices;
@@ -14,11 +15,8 @@ import org.immunobench.lm.tokenizer.LmTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * The executor side of the {@code score} job: streams a partition in chunks of {@code chunkRows}, tokenizes each
@@ -78,77 +76,31 @@ public final class PartitionScorer implements FlatMapFunction<Iterator<ParsedLin
         return new Tokenized(input, null);
     }
 
-    private static final class ChunkIterator implements Iterator<ScoreOutcome> {
-        private final Iterator<ParsedLine> lines;
+    private static final class ChunkIterator extends ChunkedScoring<ParsedLine, ScoreOutcome> {
         private final LmTokenizer tokenizer;
-        private final Scorer scorer;
-        private final int chunkRows;
-        private final String task;
-        private final ArrayDeque<ScoreOutcome> ready = new ArrayDeque<>();
-        private final long started = System.nanoTime();
-        private long rowsScored;
-        private long tokensScored;
-        private boolean logged;
 
         ChunkIterator(Iterator<ParsedLine> lines, LmTokenizer tokenizer, Scorer scorer, int chunkRows, String task) {
-            this.lines = lines;
+            super(lines, scorer, chunkRows, task, LOG);
             this.tokenizer = tokenizer;
-            this.scorer = scorer;
-            this.chunkRows = chunkRows;
-            this.task = task;
         }
 
         @Override
-        public boolean hasNext() {
-            while (ready.isEmpty() && lines.hasNext()) {
-                scoreNextChunk();
+        protected ScoringInput prepare(ParsedLine line, Consumer<ScoreOutcome> passThrough) {
+            if (line instanceof Quarantined q) {
+                passThrough.accept(q);
+                return null;
             }
-            if (ready.isEmpty() && !logged) {
-                logged = true;
-                double seconds = (System.nanoTime() - started) / 1e9;
-                LOG.info("{}: scored {} rows, {} tokens in {} s: {} tok/s wall, {} tok/s forward", task, rowsScored,
-                        tokensScored, String.format("%.2f", seconds),
-                        String.format("%.0f", seconds > 0 ? tokensScored / seconds : 0),
-                        String.format("%.0f", scorer.tokensPerSecond()));
+            Tokenized tokenized = tokenize((ScoreRequest) line, tokenizer);
+            if (tokenized.rejected() != null) {
+                passThrough.accept(tokenized.rejected());
+                return null;
             }
-            return !ready.isEmpty();
+            return tokenized.input();
         }
 
         @Override
-        public ScoreOutcome next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return ready.poll();
-        }
-
-        private void scoreNextChunk() {
-            List<ScoreRequest> requests = new ArrayList<>(chunkRows);
-            List<ScoringInput> inputs = new ArrayList<>(chunkRows);
-            for (int n = 0; n < chunkRows && lines.hasNext(); n++) {
-                ParsedLine line = lines.next();
-                if (line instanceof Quarantined q) {
-                    ready.add(q);
-                } else if (line instanceof ScoreRequest request) {
-                    Tokenized tokenized = tokenize(request, tokenizer);
-                    if (tokenized.rejected() != null) {
-                        ready.add(tokenized.rejected());
-                    } else {
-                        requests.add(request);
-                        inputs.add(tokenized.input());
-                    }
-                }
-            }
-            if (inputs.isEmpty()) {
-                return;
-            }
-            List<SequenceScore> scores = scorer.score(inputs);
-            for (int i = 0; i < scores.size(); i++) {
-                SequenceScore s = scores.get(i);
-                ready.add(new Scored(requests.get(i).id(), s.nTokens(), s.nllSum()));
-                rowsScored++;
-                tokensScored += s.nTokens();
-            }
+        protected ScoreOutcome scored(ParsedLine line, SequenceScore s) {
+            return new Scored(((ScoreRequest) line).id(), s.nTokens(), s.nllSum());
         }
     }
 }
