@@ -9,7 +9,7 @@ import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.SourceContext;
 import org.immunobench.curation.validate.ValidationLimits;
-import org.junit.jupiter.api.AfterAll;
+import org.immunobench.curation.testing.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,15 +30,7 @@ class SparkSourcesTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("SparkSourcesTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "localhost")
-                .getOrCreate();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
+        spark = TestSpark.get();
     }
 
     private static List<Parsed> sorted(List<Parsed> in) {

@@ -3,6 +3,7 @@ package org.immunobench.curation.dedup;
 import org.apache.spark.sql.Row;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.testing.TestSpark;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.immunobench.curation.testing.TestSpark;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.testing.TestSpark;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.corpus.Splits;
-import org.junit.jupiter.api.AfterAll;
+import org.immunobench.curation.testing.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,17 +30,7 @@ class WorldWriterTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().appName("world-writer-test").master("local[2]")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.driver.host", "localhost")
-                .getOrCreate();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
+        spark = TestSpark.get();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.immunobench.curation.dedup;
+package org.immunobench.curation.testing;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -8,17 +8,20 @@ import org.immunobench.curation.corpus.CorpusSchema;
 
 import java.util.List;
 
-/** The one local[2] session of the test JVM, shared by every dedup Spark test (a session start costs seconds). */
-final class TestSpark {
+/**
+ * The one local[2] session of a test JVM, shared by every Spark test of curation and, through the curation test-jar,
+ * of jobs (a session start costs seconds; a second session in one JVM is not allowed). Never stopped by a test.
+ */
+public final class TestSpark {
     private static SparkSession session;
 
     private TestSpark() {
     }
 
-    static synchronized SparkSession get() {
+    public static synchronized SparkSession get() {
         if (session == null) {
             session = SparkSession.builder()
-                    .appName("immunobench-dedup-tests")
+                    .appName("immunobench-tests")
                     .master("local[2]")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
@@ -29,7 +32,8 @@ final class TestSpark {
         return session;
     }
 
-    static Dataset<Row> corpus(List<CorpusRow> rows) {
+    /** Corpus rows as a Dataset in the corpus schema. */
+    public static Dataset<Row> corpus(List<CorpusRow> rows) {
         return get().createDataFrame(rows.stream().map(CorpusSchema::toRow).toList(), CorpusSchema.CORPUS);
     }
 }
