@@ -1,6 +1,8 @@
 package org.immunobench.jobs.world;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.immunobench.curation.corpus.CorpusRow;
@@ -81,6 +83,12 @@ public final class WorldModels {
         try (LmTokenizer tokenizer = LmTokenizer.load(tokenizerJson)) {
             if (cached(manifest, key) && Files.isDirectory(baseDir(worldDir)) && Files.isDirectory(alignedDir(worldDir))) {
                 log.println("models: reusing " + worldDir.resolve(MODELS_DIR) + " (cache key " + key + ")");
+                // The manifest holds the figures of these very models and this eval; only a manifest that cannot
+                // be read back costs a fresh evaluation.
+                ModelReport[] saved = savedReports(manifest);
+                if (saved != null) {
+                    return new Result(baseDir(worldDir), alignedDir(worldDir), saved[0], saved[1], true);
+                }
                 ModelReport b;
                 ModelReport a;
                 try (LlamaWeights base = load(baseDir(worldDir)); LlamaWeights aligned = load(alignedDir(worldDir))) {
@@ -212,6 +220,26 @@ public final class WorldModels {
             return key.equals(new ObjectMapper().readTree(manifest.toFile()).path("cache_key").asText());
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Base and aligned reports of a manifest, marked cached; null when either is missing or incomplete. */
+    private static ModelReport[] savedReports(Path manifest) {
+        ObjectMapper mapper = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+        try {
+            JsonNode root = mapper.readTree(manifest.toFile());
+            ModelReport[] out = new ModelReport[2];
+            String[] names = {"base", "aligned"};
+            for (int i = 0; i < 2; i++) {
+                ModelReport r = mapper.treeToValue(root.path(names[i]), ModelReport.class);
+                out[i] = new ModelReport(r.name(), r.harm(), r.benign(), r.benignPretrainedMacro(), r.overRefusal(),
+                        "cached", 0);
+            }
+            return out;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
         }
     }
 
