@@ -1,0 +1,206 @@
+package org.immunobench.lm.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.PropertyBindingException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The one way configs become objects: a tree read from YAML or JSON (maps, lists, scalars) is bound to immutable
+ * records by Jackson databind, with snake_case keys, unknown keys rejected and value checks left to the records'
+ * compact constructors. Every failure becomes an {@link IllegalArgumentException} whose message starts with the
+ * key's path ({@code attacks[1].hyper.lr}) and, for an unknown key, lists the keys allowed there.
+ *
+ * <p>Lives in the lowest module so that every module binds its configs the same way; parsing YAML text into a tree
+ * is the caller's business (the jobs module), binding is this class's.
+ */
+public final class ConfigBinder {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    /** Jackson's "Cannot coerce String value ("many") to `int`": the offending value. */
+    private static final java.util.regex.Pattern COERCED =
+            java.util.regex.Pattern.compile("Cannot coerce \\w+ value \\(\"?(.*?)\"?\\) to");
+
+    private ConfigBinder() {
+    }
+
+    /**
+     * Binds {@code tree} (a {@link Map}, {@link JsonNode} or anything Jackson can convert) to {@code type}.
+     *
+     * @param path where {@code tree} sits in its file, prefixed to every error ({@code ""} for the root)
+     */
+    public static <T> T bind(Object tree, Class<T> type, String path) {
+        JsonNode node = tree instanceof JsonNode n ? n : MAPPER.valueToTree(tree);
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(describe(e, path), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(join(path, "") + e.getMessage(), e);
+        }
+    }
+
+    /** The tree of a bound record, keys in snake_case: what the resolved config files are written from. */
+    public static JsonNode toTree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    /** Plain maps, lists and scalars of a bound record (for YAML writers and config hashes). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> toMap(Object value) {
+        return MAPPER.convertValue(value, Map.class);
+    }
+
+    /** Canonical JSON (keys in declaration order, no whitespace) of a bound record: the input of config hashes. */
+    public static String canonicalJson(Object value) {
+        try {
+            return MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT)
+                    .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value, e);
+        }
+    }
+
+    /** The shared mapper (snake_case, strict); do not reconfigure it. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    static String describe(JsonProcessingException e, String root) {
+        String at = e instanceof JsonMappingException m ? pathOf(m) : "";
+        String key = join(root, at);
+        if (e instanceof PropertyBindingException p) {
+            Collection<Object> known = p.getKnownPropertyIds();
+            TreeSet<String> allowed = new TreeSet<>();
+            if (known != null) {
+                known.forEach(k -> allowed.add(String.valueOf(k)));
+            }
+            String where = join(root, pathOf(p, true));
+            return (where.isEmpty() ? "" : where + ".") + p.getPropertyName() + ": unknown key; allowed"
+                    + (where.isEmpty() ? "" : " in " + where) + ": " + allowed;
+        }
+        if (e instanceof ValueInstantiationException v) {
+            Throwable cause = v.getCause() == null ? v : v.getCause();
+            return prefix(key) + cause.getMessage();
+        }
+        if (e instanceof InvalidFormatException f) {
+            return prefix(key) + "expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
+        }
+        if (e instanceof MismatchedInputException m) {
+            String msg = m.getOriginalMessage();
+            if (msg != null && msg.startsWith("Missing required creator property")) {
+                return prefix(key) + "missing";
+            }
+            if (msg != null && (msg.contains("Null value for creator property")
+                    || msg.startsWith("Cannot map `null` into type"))) {
+                return prefix(key) + "missing (" + typeName(m.getTargetType()) + " is required)";
+            }
+            if (msg != null && msg.contains("Null value for creator property")) {
+                return prefix(key) + "must be set (it is null)";
+            }
+            java.util.regex.Matcher coerced = msg == null ? null : COERCED.matcher(msg);
+            if (coerced != null && coerced.find()) {
+                return prefix(key) + "expected " + typeName(m.getTargetType()) + ", got '" + coerced.group(1) + "'";
+            }
+            return prefix(key) + "expected " + typeName(m.getTargetType()) + (msg == null ? ""
+                    : " (" + firstLine(msg) + ")");
+        }
+        return prefix(key) + firstLine(e.getOriginalMessage());
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        return pathOf(e, false);
+    }
+
+    /** Dotted path of the exception's reference chain; {@code parentOnly} drops the last (unknown) key. */
+    private static String pathOf(JsonMappingException e, boolean parentOnly) {
+        StringBuilder sb = new StringBuilder();
+        var refs = e.getPath();
+        int end = parentOnly ? refs.size() - 1 : refs.size();
+        for (int i = 0; i < end; i++) {
+            JsonMappingException.Reference r = refs.get(i);
+            if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            } else if (r.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String join(String root, String at) {
+        if (root == null || root.isEmpty()) {
+            return at;
+        }
+        if (at.isEmpty()) {
+            return root;
+        }
+        return at.startsWith("[") ? root + at : root + "." + at;
+    }
+
+    private static String prefix(String key) {
+        return key.isEmpty() ? "" : key + ": ";
+    }
+
+    private static String typeName(Class<?> type) {
+        if (type == null) {
+            return "a value";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isEnum()) {
+            TreeSet<String> names = new TreeSet<>();
+            for (Object c : type.getEnumConstants()) {
+                names.add(c.toString());
+            }
+            return "one of " + names;
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a map";
+        }
+        return type.getSimpleName();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
