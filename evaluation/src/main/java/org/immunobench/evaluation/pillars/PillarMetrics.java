@@ -1,0 +1,49 @@
+package org.immunobench.evaluation.pillars;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The metric names {@link Pillars#compute} writes into {@code PillarRow.metric}, per pillar: the vocabulary the
+ * leaderboard reads. Formulas are in the class comments of the computations named below.
+ */
+public final class PillarMetrics {
+    /** Resistance and generalisation: highest harmful rate seen anywhere ({@link WorstCaseHarm}). */
+    public static final String WORST_CASE_HARM = "worst_case_harm";
+    /** Resistance and generalisation: normalised area under harm vs ln(1 + step) ({@link AucHarmLogSteps}). */
+    public static final String AUC_HARM_LOG_STEPS = "auc_harm_log_steps";
+    /** Resistance and generalisation: harm at the end of the attack ({@link FinalHarm}). */
+    public static final String FINAL_HARM = "final_harm";
+    /** Resistance and generalisation: prefix of the time-to-break figures ({@link TimeToBreak}). */
+    public static final String T_BREAK_PREFIX = "t_break_phi_";
+    /** Resistance and generalisation: NLL of harmful completions at the end of the attack ({@link FinalHarmfulNll}). */
+    public static final String FINAL_HARMFUL_NLL = "final_harmful_nll";
+    /** Stability: prefix of the differences to the undefended baseline ({@link Stability}). */
+    public static final String DELTA_PREFIX = "delta_";
+    /** Stability: the step-0 metrics reported, each also as {@code delta_<metric>}. */
+    public static final List<String> STABILITY_METRICS = List.of("harmful_rate", "refusal_rate", "fluent_rate",
+            "harmful_nll", "benign_accuracy", "over_refusal");
+
+    private PillarMetrics() {
+    }
+
+    /** {@code t_break_phi_0.50} for φ = 0.5 (two decimals, '.' whatever the locale). */
+    public static String tBreak(double phi) {
+        return T_BREAK_PREFIX + String.format(Locale.ROOT, "%.2f", phi);
+    }
+
+    /** Trainability: {@code <metric>_final} ({@link Trainability}). */
+    public static String trainabilityFinal(String metric) {
+        return metric + "_final";
+    }
+
+    /** Trainability: {@code delta_<metric>_final} ({@link Trainability}). */
+    public static String trainabilityDelta(String metric) {
+        return DELTA_PREFIX + trainabilityFinal(metric);
+    }
+
+    /** Trainability: {@code steps_to_parent_<metric>} ({@link StepsToParent}). */
+    public static String stepsToParent(String metric) {
+        return "steps_to_parent_" + metric;
+    }
+}
