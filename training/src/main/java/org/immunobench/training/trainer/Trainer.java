@@ -41,7 +41,9 @@ import java.util.logging.Logger;
  *
  * <p>Gradients: each forward/backward records through {@link Autograd} on the calling thread, which takes no JVM-wide
  * lock, so several trainers (e.g. Spark tasks sharing an executor JVM) train concurrently on their own threads, each
- * with its own weights.
+ * with its own weights. Every thread has its own libtorch intra-op thread count; {@link TrainerConfig#intraOpThreads()}
+ * sets the calling thread's at the start of {@link #run} (it stays set afterwards, and libtorch also takes it as the
+ * count of threads that have not run an op yet), 0 leaves it alone.
  *
  * <p>DJL 0.36 hazard (PyTorch, CPU): {@code x.mul(2f)}, {@code div}, {@code pow(Number)} and friends wrap the number in
  * a tensor over a Java direct buffer and close it right after the op; autograd keeps that tensor for backward, and
@@ -60,6 +62,9 @@ public final class Trainer {
 
     public TrainingResult run(LlamaWeights w, List<TrainingExample> data, TrainerConfig cfg, TrainingCallback callback) {
         checkData(w.config(), data);
+        if (cfg.intraOpThreads() > 0) {
+            setIntraOpThreads(cfg.intraOpThreads());
+        }
         TrainingCallback cb = callback == null ? TrainingCallback.NONE : callback;
         List<NDArray> params = trainableParameters(w, cfg);
         boolean previousGradMode = JniUtils.isGradMode();
@@ -172,6 +177,17 @@ public final class Trainer {
             recording.backward(loss);
             return loss.getFloat();
         }
+    }
+
+    /**
+     * Sets the calling thread's libtorch intra-op thread count. libtorch keeps the count per thread, but it also
+     * remembers the latest count set by any thread and applies that one to a thread lazily, at the thread's first
+     * parallel op or count query, overriding whatever the thread set before. Querying first makes that lazy
+     * initialisation happen now, so another thread setting its own count later cannot undo ours.
+     */
+    static void setIntraOpThreads(int n) {
+        JniUtils.getNumThreads();
+        JniUtils.setNumThreads(n);
     }
 
     /** Global-norm clipping factor: min(1, max / norm); 1 when clipping is off. */

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import org.immunobench.lm.model.ForwardOptions;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaNames;
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -437,6 +440,54 @@ class TrainerTest {
         List<?> got = (List<?>) outcome.get();
         assertEquals(TrainingResult.Status.COMPLETED, got.get(0));
         assertEquals(got.get(1), got.get(2), "grad mode restored");
+    }
+
+    /**
+     * The configured count holds on the trainer's thread even when another thread sets its own count before this one
+     * has run an op (libtorch would otherwise apply the other's count to it lazily at its first op).
+     */
+    @Test
+    void intraOpThreadsHoldOnTheCallingThreadWhateverOtherThreadsSet() throws Exception {
+        int global = onNewThread("probe", JniUtils::getNumThreads).get(60, TimeUnit.SECONDS);
+        java.util.concurrent.CountDownLatch ownSet = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch otherSet = new java.util.concurrent.CountDownLatch(1);
+        try {
+            FutureTask<Integer> trainer = onNewThread("trainer", () -> {
+                Trainer.setIntraOpThreads(1);
+                ownSet.countDown();
+                assertTrue(otherSet.await(60, TimeUnit.SECONDS));
+                try (LlamaWeights w = tiny(10)) {
+                    new Trainer().run(w, pattern(4), BASE.withMaxSteps(1), TrainingCallback.NONE);
+                }
+                return JniUtils.getNumThreads();
+            });
+            onNewThread("other", () -> {
+                assertTrue(ownSet.await(60, TimeUnit.SECONDS));
+                JniUtils.setNumThreads(2);
+                otherSet.countDown();
+                return null;
+            }).get(60, TimeUnit.SECONDS);
+            assertEquals(1, trainer.get(120, TimeUnit.SECONDS));
+            try (LlamaWeights w = tiny(10)) {
+                int onFresh = onNewThread("configured", () -> {
+                    new Trainer().run(w, pattern(4), BASE.withMaxSteps(1).withIntraOpThreads(1),
+                            TrainingCallback.NONE);
+                    return JniUtils.getNumThreads();
+                }).get(120, TimeUnit.SECONDS);
+                assertEquals(1, onFresh, "TrainerConfig.intraOpThreads applied (a fresh thread would take 2)");
+            }
+        } finally {
+            onNewThread("restore", () -> {
+                JniUtils.setNumThreads(global); // libtorch's remembered count for threads yet to run an op
+                return null;
+            }).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static <T> FutureTask<T> onNewThread(String name, java.util.concurrent.Callable<T> body) {
+        FutureTask<T> task = new FutureTask<>(body);
+        new Thread(task, name).start();
+        return task;
     }
 
     @Test
