@@ -37,12 +37,13 @@ import java.util.logging.Logger;
  * <p>Then: global L2 gradient norm, divergence check (non-finite or over {@link DivergenceLimits} → the run stops
  * with status diverged, the update is not applied, nothing is thrown), clipping by min(1, maxGradNorm / norm), and
  * one {@link AdamW} step at the scheduled learning rate. Same data, config and seed → bit-identical weights on CPU at
- * a fixed intra-op thread count.
+ * a fixed intra-op thread count, whether or not other trainers run on other threads at the same time.
  *
- * <p>Gradients: exactly one DJL gradient collector may be open per JVM, so every forward/backward here runs inside
- * {@link GradientLock#collector()}, the JVM-wide fair lock. Any other code that opens a collector must go through
- * {@link GradientLock} too, or it will throw when it meets a running trainer. Two trainers in one JVM therefore
- * interleave micro-batch by micro-batch; for throughput run one training task per executor JVM.
+ * <p>Gradients: each forward/backward records through {@link Autograd} on the calling thread, which takes no JVM-wide
+ * lock, so several trainers (e.g. Spark tasks sharing an executor JVM) train concurrently on their own threads, each
+ * with its own weights. Every thread has its own libtorch intra-op thread count; {@link TrainerConfig#intraOpThreads()}
+ * sets the calling thread's at the start of {@link #run} (it stays set afterwards, and libtorch also takes it as the
+ * count of threads that have not run an op yet), 0 leaves it alone.
  *
  * <p>DJL 0.36 hazard (PyTorch, CPU): {@code x.mul(2f)}, {@code div}, {@code pow(Number)} and friends wrap the number in
  * a tensor over a Java direct buffer and close it right after the op; autograd keeps that tensor for backward, and
@@ -61,6 +62,9 @@ public final class Trainer {
 
     public TrainingResult run(LlamaWeights w, List<TrainingExample> data, TrainerConfig cfg, TrainingCallback callback) {
         checkData(w.config(), data);
+        if (cfg.intraOpThreads() > 0) {
+            setIntraOpThreads(cfg.intraOpThreads());
+        }
         TrainingCallback cb = callback == null ? TrainingCallback.NONE : callback;
         List<NDArray> params = trainableParameters(w, cfg);
         boolean previousGradMode = JniUtils.isGradMode();
@@ -154,12 +158,12 @@ public final class Trainer {
     }
 
     /**
-     * Forward and backward of one micro-batch; returns its share of the update's loss, Σ NLL / N_eff. Holds the
-     * gradient lock for the duration; all per-batch arrays live in one scope closed here.
+     * Forward and backward of one micro-batch; returns its share of the update's loss, Σ NLL / N_eff. Records
+     * gradients on this thread for the duration; all per-batch arrays live in one scope closed here.
      */
     static double forwardBackward(LlamaWeights w, PaddedBatch batch, long effectiveTargets, int vocabChunk) {
         try (NDManager scope = NDManager.newBaseManager(w.device());
-                GradientLock.Collector gc = GradientLock.collector()) {
+                Autograd.Recording recording = Autograd.record()) {
             NDArray tokens = scope.create(batch.inputs(), new Shape(batch.rows(), batch.length()));
             NDArray mask = scope.create(batch.attention(), new Shape(batch.rows(), batch.length()));
             ForwardResult r = LlamaForward.forward(w, tokens, mask, ForwardOptions.hiddenOnly(), null);
@@ -170,9 +174,20 @@ public final class Trainer {
             // A tensor operand, not div(Number): DJL backs Number operands with a Java direct buffer that it frees
             // (via GC) right after the op, while autograd still holds it for backward (see class comment).
             NDArray loss = nll.sum().mul(scope.full(new Shape(), 1f / effectiveTargets));
-            gc.backward(loss);
+            recording.backward(loss);
             return loss.getFloat();
         }
+    }
+
+    /**
+     * Sets the calling thread's libtorch intra-op thread count. libtorch keeps the count per thread, but it also
+     * remembers the latest count set by any thread and applies that one to a thread lazily, at the thread's first
+     * parallel op or count query, overriding whatever the thread set before. Querying first makes that lazy
+     * initialisation happen now, so another thread setting its own count later cannot undo ours.
+     */
+    static void setIntraOpThreads(int n) {
+        JniUtils.getNumThreads();
+        JniUtils.setNumThreads(n);
     }
 
     /** Global-norm clipping factor: min(1, max / norm); 1 when clipping is off. */

@@ -24,10 +24,13 @@ import java.util.TreeSet;
  * @param callbackSteps steps (0 = before any update) at which the callback runs; sorted, distinct, ≤ maxSteps
  * @param divergence when to stop a run as diverged
  * @param vocabChunk vocabulary chunk of the log-softmax (memory bound, no effect on results)
+ * @param intraOpThreads libtorch intra-op threads of the thread that runs the trainer, set at the start of the run
+ *     (libtorch keeps one count per thread); 0 = leave that thread's count as it is
  */
 public record TrainerConfig(double learningRate, LrSchedule.Decay schedule, int warmupSteps, double minLrRatio,
         int maxSteps, int batchSize, int gradAccumulation, double maxGradNorm, double weightDecay, long seed,
-        LoraConfig lora, int logEvery, List<Integer> callbackSteps, DivergenceLimits divergence, int vocabChunk) {
+        LoraConfig lora, int logEvery, List<Integer> callbackSteps, DivergenceLimits divergence, int vocabChunk,
+        int intraOpThreads) {
 
     public static final int DEFAULT_VOCAB_CHUNK = 32768;
 
@@ -66,6 +69,10 @@ public record TrainerConfig(double learningRate, LrSchedule.Decay schedule, int 
         if (vocabChunk <= 0) {
             throw new IllegalArgumentException("trainer.vocab_chunk must be > 0, got " + vocabChunk);
         }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("trainer.intra_op_threads must be >= 0 (0 = leave the thread's count"
+                    + " alone), got " + intraOpThreads);
+        }
         if (divergence == null) {
             throw new IllegalArgumentException("trainer.divergence must be set");
         }
@@ -82,11 +89,12 @@ public record TrainerConfig(double learningRate, LrSchedule.Decay schedule, int 
 
     /**
      * Constant lr, no warm-up, one micro-batch per update, clipping at 1.0 and no weight decay (HF Trainer's
-     * defaults), seed 0, full fine-tuning, a log line every 10 steps, no callbacks.
+     * defaults), seed 0, full fine-tuning, a log line every 10 steps, no callbacks, the thread's intra-op thread count
+     * left alone.
      */
     public static TrainerConfig defaults(double learningRate, int maxSteps, int batchSize) {
         return new TrainerConfig(learningRate, LrSchedule.Decay.CONSTANT, 0, 0.0, maxSteps, batchSize, 1, 1.0, 0.0, 0L,
-                null, 10, List.of(), DivergenceLimits.defaults(), DEFAULT_VOCAB_CHUNK);
+                null, 10, List.of(), DivergenceLimits.defaults(), DEFAULT_VOCAB_CHUNK, 0);
     }
 
     /** 0, first, 2·first, 4·first … up to maxSteps, plus maxSteps: the harm-curve steps of an attack. */
@@ -112,66 +120,71 @@ public record TrainerConfig(double learningRate, LrSchedule.Decay schedule, int 
 
     public TrainerConfig withLearningRate(double v) {
         return new TrainerConfig(v, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
-                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withSchedule(LrSchedule.Decay decay, int warmup) {
         return new TrainerConfig(learningRate, decay, warmup, minLrRatio, maxSteps, batchSize, gradAccumulation,
-                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withMinLrRatio(double v) {
         return new TrainerConfig(learningRate, schedule, warmupSteps, v, maxSteps, batchSize, gradAccumulation,
-                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withMaxSteps(int v) {
         return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, v, batchSize, gradAccumulation,
-                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withBatch(int size, int accumulation) {
         return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, size, accumulation,
-                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withMaxGradNorm(double v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, v, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                v, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withWeightDecay(double v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, v, seed, lora, logEvery, callbackSteps, divergence, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, v, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withSeed(long v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, weightDecay, v, lora, logEvery, callbackSteps, divergence, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, v, lora, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withLora(LoraConfig v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, weightDecay, seed, v, logEvery, callbackSteps, divergence, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, seed, v, logEvery, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withLogEvery(int v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, weightDecay, seed, lora, v, callbackSteps, divergence, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, seed, lora, v, callbackSteps, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withCallbackSteps(List<Integer> v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, weightDecay, seed, lora, logEvery, v, divergence, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, seed, lora, logEvery, v, divergence, vocabChunk, intraOpThreads);
     }
 
     public TrainerConfig withDivergence(DivergenceLimits v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, v, vocabChunk);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, v, vocabChunk, intraOpThreads);
+    }
+
+    public TrainerConfig withIntraOpThreads(int v) {
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, vocabChunk, v);
     }
 
     public TrainerConfig withVocabChunk(int v) {
-        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize,
-                gradAccumulation, maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, v);
+        return new TrainerConfig(learningRate, schedule, warmupSteps, minLrRatio, maxSteps, batchSize, gradAccumulation,
+                maxGradNorm, weightDecay, seed, lora, logEvery, callbackSteps, divergence, v, intraOpThreads);
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.immunobench.lm.checkpoint.HostTensor;
 import org.immunobench.lm.model.ForwardOptions;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaNames;
@@ -19,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -406,9 +410,9 @@ class TrainerTest {
             train(a, pattern(8), cfg);
             train(b, pattern(8), cfg, (step, m, w) -> {
                 try (NDManager scope = NDManager.newBaseManager(Device.cpu());
-                        GradientLock.Collector gc = GradientLock.collector()) {
+                        Autograd.Recording recording = Autograd.record()) {
                     NDArray embed = w.get(LlamaNames.EMBED_TOKENS);
-                    gc.backward(scope.full(embed.getShape(), 1e3f).mul(embed).sum());
+                    recording.backward(scope.full(embed.getShape(), 1e3f).mul(embed).sum());
                 }
             });
             assertEquals(0.0, maxAbsDiff(snapshot(a), snapshot(b)));
@@ -437,6 +441,116 @@ class TrainerTest {
         List<?> got = (List<?>) outcome.get();
         assertEquals(TrainingResult.Status.COMPLETED, got.get(0));
         assertEquals(got.get(1), got.get(2), "grad mode restored");
+    }
+
+    /**
+     * Two trainers on two threads at the same time end with exactly the weights (and losses) of the same two runs
+     * done one after the other. The runs differ in weights, data and seed, so a mix-up between them would show. A
+     * barrier at step 1 holds each thread until the other is training too. Trainer.run directly, without the GC per
+     * step of {@link #train}: with two threads a GC would land inside the other's forward pass anyway.
+     */
+    @Test
+    void twoConcurrentTrainersMatchTheSameRunsOneAfterTheOther() throws Exception {
+        TrainerConfig cfg = BASE.withBatch(2, 2).withMaxSteps(8).withMaxGradNorm(1.0).withWeightDecay(0.01)
+                .withSchedule(LrSchedule.Decay.COSINE, 2).withCallbackSteps(List.of(1)).withIntraOpThreads(1);
+        TrainerConfig a = cfg.withSeed(3);
+        TrainerConfig b = cfg.withSeed(4);
+        List<TrainingExample> dataA = pattern(8);
+        List<TrainingExample> dataB = varied(10);
+
+        List<List<Double>> seqLosses = new ArrayList<>();
+        List<Map<String, HostTensor>> sequential = onNewThread("sequential", () -> List.of(
+                trainToHost(21, dataA, a, TrainingCallback.NONE, seqLosses),
+                trainToHost(22, dataB, b, TrainingCallback.NONE, seqLosses))).get(300, TimeUnit.SECONDS);
+        Map<String, HostTensor> seqA = sequential.get(0);
+        Map<String, HostTensor> seqB = sequential.get(1);
+
+        java.util.concurrent.CyclicBarrier bothTraining = new java.util.concurrent.CyclicBarrier(2);
+        TrainingCallback meet = (step, m, w) -> {
+            try {
+                bothTraining.await(120, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("the other trainer did not reach step 1", e);
+            }
+        };
+        List<List<Double>> lossesA = new ArrayList<>();
+        List<List<Double>> lossesB = new ArrayList<>();
+        FutureTask<Map<String, HostTensor>> concA = onNewThread("trainer-a",
+                () -> trainToHost(21, dataA, a, meet, lossesA));
+        FutureTask<Map<String, HostTensor>> concB = onNewThread("trainer-b",
+                () -> trainToHost(22, dataB, b, meet, lossesB));
+        assertBitIdentical(seqA, concA.get(300, TimeUnit.SECONDS), "trainer A");
+        assertBitIdentical(seqB, concB.get(300, TimeUnit.SECONDS), "trainer B");
+        assertEquals(seqLosses.get(0), lossesA.get(0));
+        assertEquals(seqLosses.get(1), lossesB.get(0));
+        assertFalse(java.util.Arrays.equals(seqA.get(LlamaNames.EMBED_TOKENS).data(),
+                seqB.get(LlamaNames.EMBED_TOKENS).data()), "control: the two runs differ");
+    }
+
+    /**
+     * The configured count holds on the trainer's thread even when another thread sets its own count before this one
+     * has run an op (libtorch would otherwise apply the other's count to it lazily at its first op).
+     */
+    @Test
+    void intraOpThreadsHoldOnTheCallingThreadWhateverOtherThreadsSet() throws Exception {
+        int global = onNewThread("probe", JniUtils::getNumThreads).get(60, TimeUnit.SECONDS);
+        java.util.concurrent.CountDownLatch ownSet = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch otherSet = new java.util.concurrent.CountDownLatch(1);
+        try {
+            FutureTask<Integer> trainer = onNewThread("trainer", () -> {
+                Trainer.setIntraOpThreads(1);
+                ownSet.countDown();
+                assertTrue(otherSet.await(60, TimeUnit.SECONDS));
+                try (LlamaWeights w = tiny(10)) {
+                    new Trainer().run(w, pattern(4), BASE.withMaxSteps(1), TrainingCallback.NONE);
+                }
+                return JniUtils.getNumThreads();
+            });
+            onNewThread("other", () -> {
+                assertTrue(ownSet.await(60, TimeUnit.SECONDS));
+                JniUtils.setNumThreads(2);
+                otherSet.countDown();
+                return null;
+            }).get(60, TimeUnit.SECONDS);
+            assertEquals(1, trainer.get(120, TimeUnit.SECONDS));
+            try (LlamaWeights w = tiny(10)) {
+                int onFresh = onNewThread("configured", () -> {
+                    new Trainer().run(w, pattern(4), BASE.withMaxSteps(1).withIntraOpThreads(1),
+                            TrainingCallback.NONE);
+                    return JniUtils.getNumThreads();
+                }).get(120, TimeUnit.SECONDS);
+                assertEquals(1, onFresh, "TrainerConfig.intraOpThreads applied (a fresh thread would take 2)");
+            }
+        } finally {
+            onNewThread("restore", () -> {
+                JniUtils.setNumThreads(global); // libtorch's remembered count for threads yet to run an op
+                return null;
+            }).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Map<String, HostTensor> trainToHost(long weightSeed, List<TrainingExample> data, TrainerConfig cfg,
+            TrainingCallback cb, List<List<Double>> losses) {
+        try (LlamaWeights w = tiny(weightSeed)) {
+            TrainingResult r = new Trainer().run(w, data, cfg, cb);
+            assertEquals(TrainingResult.Status.COMPLETED, r.status());
+            losses.add(r.lossHistory());
+            return w.toHost();
+        }
+    }
+
+    static void assertBitIdentical(Map<String, HostTensor> expected, Map<String, HostTensor> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name).shape(), actual.get(name).shape(), what + " " + name);
+            assertArrayEquals(expected.get(name).data(), actual.get(name).data(), what + " " + name);
+        }
+    }
+
+    static <T> FutureTask<T> onNewThread(String name, java.util.concurrent.Callable<T> body) {
+        FutureTask<T> task = new FutureTask<>(body);
+        new Thread(task, name).start();
+        return task;
     }
 
     @Test
