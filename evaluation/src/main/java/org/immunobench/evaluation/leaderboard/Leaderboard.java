@@ -1,0 +1,60 @@
+package org.immunobench.evaluation.leaderboard;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds the leaderboard of a benchmark run from its pillar rows ({@link
+ * org.immunobench.evaluation.results.PillarRow} schema): one ranked row per (defence, checkpoint_id).
+ */
+public final class Leaderboard {
+    private static final String JOB_DESCRIPTION = "spark.job.description";
+
+    private Leaderboard() {
+    }
+
+    /**
+     * @param spark the session the pillar rows belong to; its jobs are labelled "leaderboard" in the Spark UI while
+     *     this runs
+     * @throws IllegalArgumentException naming {@code order_by} when no pillar row in scope carries the ordering
+     *     metric: a table ranked by nothing would look authoritative and mean nothing
+     */
+    public static LeaderboardTable build(SparkSession spark, Dataset<Row> pillars, LeaderboardConfig config) {
+        Objects.requireNonNull(config, "config");
+        String description = spark.sparkContext().getLocalProperty(JOB_DESCRIPTION);
+        spark.sparkContext().setJobDescription("leaderboard");
+        Dataset<Row> scoped = PillarPivot.scoped(pillars, config.attackFamily()).cache();
+        try {
+            List<String> present = PillarPivot.presentKeys(scoped);
+            if (!present.contains(config.orderBy())) {
+                throw new IllegalArgumentException("order_by: no pillar rows for '" + config.orderBy()
+                        + "' (attack family " + config.attackFamily() + "); present: " + present);
+            }
+            List<LeaderboardColumn> columns = ColumnPlan.of(present, config.orderBy());
+            List<PillarPivot.Pivoted> rows = PillarPivot.pivot(scoped,
+                    columns.stream().map(LeaderboardColumn::key).toList(), config.orderBy());
+            OrderingRule rule = new OrderingRule(config.orderBy(), config.attackFamily(), direction(rows, config),
+                    config.stabilityTolerance());
+            return new LeaderboardTable(LeaderboardTable.headersFor(columns, config.orderBy()), columns,
+                    Ranking.rank(rows, columns, rule), rule);
+        } finally {
+            scoped.unpersist();
+            spark.sparkContext().setJobDescription(description);
+        }
+    }
+
+    /** The ordering metric's higher_is_better; rows disagreeing means the pillar stage is broken, so say so. */
+    private static boolean direction(List<PillarPivot.Pivoted> rows, LeaderboardConfig config) {
+        List<Boolean> seen = rows.stream().map(PillarPivot.Pivoted::higherIsBetter).filter(Objects::nonNull)
+                .distinct().toList();
+        if (seen.size() != 1) {
+            throw new IllegalStateException("pillar rows of '" + config.orderBy()
+                    + "' disagree on higher_is_better: " + seen);
+        }
+        return seen.get(0);
+    }
+}

@@ -1,0 +1,72 @@
+package org.immunobench.evaluation.leaderboard;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** leaderboard.md: a GitHub table, the ordering rule under it, and the provenance footer. */
+final class Markdown {
+    private Markdown() {
+    }
+
+    static String render(LeaderboardTable table, Provenance p) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Leaderboard — run ").append(p.runId()).append("\n\n");
+        row(sb, table.headers());
+        sb.append('|');
+        for (int i = 0; i < table.headers().size(); i++) {
+            // Rank and figures right-aligned; the defence label and the flag are text.
+            sb.append(i == 1 || i == table.headers().size() - 1 ? " --- |" : " ---: |");
+        }
+        sb.append('\n');
+        table.rows().forEach(r -> row(sb, r.cells()));
+        sb.append('\n').append(table.orderingRule()).append("\n\n");
+        footer(sb, p);
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, List<String> cells) {
+        sb.append('|');
+        for (String c : cells) {
+            // A pipe would end the cell; a line break would end the table.
+            sb.append(' ').append(c.replace("|", "\\|").replace("\r", " ").replace("\n", " ")).append(" |");
+        }
+        sb.append('\n');
+    }
+
+    private static void footer(StringBuilder sb, Provenance p) {
+        sb.append("---\n\n**Provenance**\n\n");
+        sb.append("- run: `").append(p.runId()).append("`\n");
+        if (p.config().contains("\n")) {
+            // A fence longer than any backtick run inside, so the config cannot close its own block.
+            String fence = "```";
+            while (p.config().contains(fence)) {
+                fence += "`";
+            }
+            sb.append("- config:\n\n").append(fence).append('\n').append(p.config().stripTrailing()).append('\n')
+                    .append(fence).append("\n\n");
+        } else {
+            sb.append("- config: `").append(p.config()).append("`\n");
+        }
+        sb.append("- seeds: ").append(p.seeds().isEmpty() ? "none" : join(p.seeds())).append('\n');
+        sb.append("- judge: ").append(p.judge()).append('\n');
+        sb.append("- code version: ").append(p.codeVersion()).append('\n');
+        sb.append("- created at: ").append(p.createdAt()).append('\n');
+        sb.append("- stage timings:");
+        if (p.stageTimings().isEmpty()) {
+            sb.append(" none");
+        }
+        sb.append('\n');
+        for (Map.Entry<String, Double> t : p.stageTimings().entrySet()) {
+            sb.append("  - ").append(t.getKey()).append(": ").append(seconds(t.getValue())).append('\n');
+        }
+    }
+
+    static String seconds(Double s) {
+        return s == null ? "–" : String.format(Locale.ROOT, "%.1f s", s);
+    }
+
+    private static String join(List<Long> seeds) {
+        return String.join(", ", seeds.stream().map(String::valueOf).toList());
+    }
+}
