@@ -21,8 +21,9 @@ import java.util.Arrays;
  */
 @Command(name = "immunobench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Measures how well open-weight language models resist harmful fine-tuning, on Spark and DJL.",
-        subcommands = {WorldCommand.class, CurateCommand.class, ScoreCommand.class, InitModelCommand.class,
-            BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ImmuniseCommand.class, AttackCommand.class,
+            LeaderboardCommand.class, WorldCommand.class, CurateCommand.class, ScoreCommand.class,
+            InitModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;
@@ -74,7 +75,7 @@ public final class Cli implements Runnable {
      * The message worth showing: Spark wraps task failures (in exceptions whose text holds whole stack traces),
      * so unwrap to the first exception that is not Spark's, and keep its first line.
      */
-    static String oneLine(Throwable t) {
+    public static String oneLine(Throwable t) {
         Throwable e = t;
         while (e.getCause() != null && e.getCause() != e
                 && (e.getClass().getName().startsWith("org.apache.spark.") || e.getMessage() == null

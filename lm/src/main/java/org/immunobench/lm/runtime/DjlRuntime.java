@@ -13,7 +13,10 @@ public final class DjlRuntime {
     private DjlRuntime() {
     }
 
-    /** Idempotent; the thread count of the first call wins (libtorch's pool is JVM-global). */
+    /**
+     * Idempotent. The thread count applies to the calling thread (and becomes the default of threads that have not
+     * run an op yet); every task thread calls this with its own count.
+     */
     public static synchronized Engine start(int intraOpThreads) {
         if (!started) {
             System.setProperty("ai.djl.offline", "true");
@@ -35,6 +38,9 @@ public final class DjlRuntime {
         }
         Engine engine = Engine.getEngine("PyTorch");
         if (intraOpThreads > 0) {
+            // Per calling thread. Query first: a thread's count is initialised lazily at its first parallel op or
+            // query, from whatever count any thread set last, which would undo a count set before that.
+            ai.djl.pytorch.jni.JniUtils.getNumThreads();
             ai.djl.pytorch.jni.JniUtils.setNumThreads(intraOpThreads);
         }
         return engine;

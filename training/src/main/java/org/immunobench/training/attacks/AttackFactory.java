@@ -17,7 +17,8 @@ import java.util.Set;
  * <p>Kinds: {@code harmful_sft}, {@code harmful_lora}, {@code benign_sft}, {@code refusal_direction} (mode
  * ablation | orthogonalise), {@code actadd}. SFT parameters: lr, steps, batch, samples, harmful_ratio, schedule
  * (constant | cosine | linear), warmup, weight_decay, max_grad_norm, lora_rank, lora_alpha, lora_targets
- * (comma-separated), probe_every (probe steps 0, k, 2k, 4k … up to steps). Refusal-direction parameters:
+ * (comma-separated), probe_every (probe steps 0, k, 2k, 4k … up to steps) or eval_steps (the probe steps
+ * themselves, comma-separated, each in [0, steps]; wins over probe_every). Refusal-direction parameters:
  * mode, positions, train_prompts, val_prompts, kl_bound, pruned_layer_fraction, selection ({@code refusal_score},
  * the paper's first-token proxy, or {@code compliance}: the harm a judge finds in generated completions under
  * ablation, which needs a {@link ComplianceMeasure}).
@@ -25,7 +26,7 @@ import java.util.Set;
 public final class AttackFactory {
     private static final Set<String> SFT_KEYS = Set.of("lr", "steps", "batch", "samples", "harmful_ratio",
             "schedule", "warmup", "weight_decay", "max_grad_norm", "lora_rank", "lora_alpha", "lora_targets",
-            "probe_every");
+            "probe_every", "eval_steps");
     private static final Set<String> DIRECTION_KEYS = Set.of("mode", "positions", "train_prompts", "val_prompts",
             "kl_bound", "pruned_layer_fraction", "selection");
     public static final List<String> SELECTIONS = List.of("refusal_score", "compliance");
@@ -88,13 +89,15 @@ public final class AttackFactory {
             throw new IllegalArgumentException(spec.kind() + ".schedule '" + schedule
                     + "' is unknown; known: constant, cosine, linear");
         }
-        t = t.withLearningRate(number(spec, "lr", t.learningRate()))
+        // The defaults' probe steps are dropped first: they may lie beyond a shorter run.
+        t = t.withCallbackSteps(List.of()).withLearningRate(number(spec, "lr", t.learningRate()))
                 .withMaxSteps(steps)
                 .withBatch(integer(spec, "batch", t.batchSize()), 1)
                 .withSchedule(decay, integer(spec, "warmup", 0))
                 .withWeightDecay(number(spec, "weight_decay", t.weightDecay()))
                 .withMaxGradNorm(number(spec, "max_grad_norm", t.maxGradNorm()))
-                .withCallbackSteps(TrainerConfig.doublingSteps(probeEvery, steps))
+                .withCallbackSteps(p.containsKey("eval_steps") ? evalSteps(spec, steps)
+                        : TrainerConfig.doublingSteps(probeEvery, steps))
                 .withSeed(spec.seed());
         boolean lora = spec.kind().equals("harmful_lora") || p.containsKey("lora_rank");
         if (lora) {
@@ -104,6 +107,26 @@ public final class AttackFactory {
         }
         double ratio = spec.kind().equals("benign_sft") ? 0.0 : number(spec, "harmful_ratio", d.harmfulRatio());
         return new HarmfulSftConfig(integer(spec, "samples", d.samples()), ratio, t);
+    }
+
+    /** {@code eval_steps}: distinct sorted steps in [0, steps]. */
+    private static List<Integer> evalSteps(AttackSpec spec, int steps) {
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (String part : spec.params().get("eval_steps").split(",")) {
+            int s;
+            try {
+                s = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(spec.kind() + ".eval_steps must be integers separated by commas,"
+                        + " got '" + spec.params().get("eval_steps") + "'");
+            }
+            if (s < 0 || s > steps) {
+                throw new IllegalArgumentException(spec.kind() + ".eval_steps: " + s + " is outside [0, steps = "
+                        + steps + "]");
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
     }
 
     private static void check(AttackSpec spec, Set<String> known) {

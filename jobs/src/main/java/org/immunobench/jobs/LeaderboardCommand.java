@@ -1,0 +1,87 @@
+package org.immunobench.jobs;
+
+import org.apache.spark.sql.SparkSession;
+import org.immunobench.evaluation.leaderboard.LeaderboardConfig;
+import org.immunobench.evaluation.leaderboard.Provenance;
+import org.immunobench.evaluation.pillars.PillarsConfig;
+import org.immunobench.evaluation.results.MetricRow;
+import org.immunobench.evaluation.results.RecordSchema;
+import org.immunobench.jobs.run.ExperimentConfig;
+import org.immunobench.jobs.run.ExperimentConfigs;
+import org.immunobench.jobs.run.Leaderboards;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code immunobench leaderboard}: pillars and leaderboard from a metrics table alone (e.g. one concatenated from
+ * several runs), with the pillar and leaderboard settings of an experiment config or the defaults.
+ */
+@Command(name = "leaderboard", mixinStandardHelpOptions = true,
+        description = {"Computes the four pillars from a metrics table (Parquet, e.g. RUN/metrics) and writes"
+            + " OUT/pillars and OUT/leaderboard.{md,csv,html}."})
+final class LeaderboardCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private SparkOptions sparkOptions;
+
+    @Option(names = "--metrics", required = true, paramLabel = "DIR", description = "Metrics table (Parquet).")
+    private Path metrics;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    private Path out;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Experiment YAML whose pillars: and leaderboard: sections apply (default: defaults).")
+    private Path config;
+
+    @Override
+    public Integer call() {
+        if (!Files.isDirectory(metrics)) {
+            throw new ParameterException(spec.commandLine(), "--metrics " + metrics + " is not a directory");
+        }
+        PillarsConfig pillars = new PillarsConfig(null, null);
+        LeaderboardConfig board = new LeaderboardConfig(null, null, null);
+        String judge = "";
+        if (config != null) {
+            try {
+                ExperimentConfig c = ExperimentConfigs.read(config);
+                pillars = c.pillars();
+                board = c.leaderboard();
+                judge = c.evaluation().judge();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+        }
+        SparkSession spark = SparkSessions.open(sparkOptions.plan(), "immunobench leaderboard");
+        try {
+            List<MetricRow> rows = RecordSchema.of(MetricRow.class).fromRows(
+                    spark.read().parquet(metrics.toString()).collectAsList());
+            TreeSet<Long> seeds = new TreeSet<>();
+            TreeSet<String> runs = new TreeSet<>();
+            rows.forEach(r -> {
+                seeds.add(r.seed());
+                runs.add(r.runId());
+            });
+            Provenance p = new Provenance(String.join(",", runs), config == null ? "defaults" : config.toString(),
+                    List.copyOf(seeds), judge, CodeVersion.describe(), Instant.now().toString(), Map.of());
+            Leaderboards.write(spark, rows, pillars, board, p, out.resolve("pillars"), out, System.out);
+            return Cli.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.immunobench.jobs.run;
+
+import ai.djl.Device;
+import org.immunobench.curation.world.World;
+import org.immunobench.evaluation.judge.Judge;
+import org.immunobench.evaluation.judge.KeywordJudge;
+import org.immunobench.jobs.CodeVersion;
+import org.immunobench.jobs.world.ToyWorldCompliance;
+import org.immunobench.jobs.world.ToyWorldJudge;
+import org.immunobench.jobs.world.WorldAttackData;
+import org.immunobench.jobs.world.WorldModels;
+import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.runtime.DjlRuntime;
+import org.immunobench.lm.tokenizer.LmTokenizer;
+import org.immunobench.training.attacks.Attack;
+import org.immunobench.training.attacks.AttackData;
+import org.immunobench.training.attacks.AttackFactory;
+import org.immunobench.training.attacks.AttackResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs one {@link AttackTask} on an executor: loads the checkpoint, attacks it with the toy world's attacker data
+ * for the task's split, measures the model at every evaluation step ({@link ModelProbe}) and commits the metric and
+ * generation rows.
+ *
+ * <p>Step 0 is always the checkpoint as released. Fine-tuning attacks measure at their eval steps through the
+ * trainer's callback; forward-only attacks (refusal direction, ActAdd) make one edit, whose result is recorded as
+ * step 1.
+ */
+final class AttackRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(AttackRunner.class);
+    private static final Set<String> FORWARD_ONLY = Set.of("refusal_direction", "actadd");
+    static final int EOS = 3;
+
+    private AttackRunner() {
+    }
+
+    static TaskOutcome run(AttackTask t, TaskStore store, Device device) {
+        long t0 = System.nanoTime();
+        DjlRuntime.start(t.threads());
+        Path worldDir = Path.of(t.worldDir());
+        World world = WorldContext.load(worldDir);
+        try (TaskStore.Pending pending = store.begin(t.taskId());
+                LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(worldDir));
+                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device)) {
+            Judge judge = t.evaluation().judge().equals("keyword") ? KeywordJudge.defaults()
+                    : new ToyWorldJudge(world.oracle());
+            ModelProbe probe = new ModelProbe(t, world, tokenizer, judge, EOS, CodeVersion.describe());
+            AttackData data = attackData(world, tokenizer, t.split());
+            Attack attack = AttackFactory.create(t.attack(), ToyWorldCompliance.of(world.oracle(), tokenizer, EOS));
+            boolean forwardOnly = FORWARD_ONLY.contains(t.attack().kind());
+            long[] modelNanos = {0};
+            double[] lastHarm = {Double.NaN};
+            if (forwardOnly) {
+                lastHarm[0] = timed(modelNanos, () -> probe.measure(0, weights, List.of()));
+            }
+            long m0 = System.nanoTime();
+            long[] probeNanos = {0};
+            AttackResult r = attack.run(weights, data, (step, w, interventions) -> {
+                long p0 = System.nanoTime();
+                int at = forwardOnly ? 1 : step;
+                lastHarm[0] = probe.measure(at, w, interventions);
+                probeNanos[0] += System.nanoTime() - p0;
+                LOG.info(String.format(Locale.ROOT, "attack %s %s step %d: harmful %.3f", t.taskId(),
+                        t.attack().kind(), at, lastHarm[0]));
+            });
+            modelNanos[0] += System.nanoTime() - m0;
+            int lastStep = forwardOnly ? 1 : r.steps();
+            for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r.details()).entrySet()) {
+                probe.detail(lastStep, d.getKey(), d.getValue());
+            }
+            double tps = r.training() == null ? Double.NaN : r.training().tokensPerSecond();
+            if (!Double.isNaN(tps)) {
+                probe.detail(lastStep, "train_tokens_per_second", tps);
+            }
+            pending.writeLines("metrics.jsonl", probe.metrics);
+            pending.writeLines("generations.jsonl", probe.generations);
+            pending.commit();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            String summary = String.format(Locale.ROOT, "%s %s on %s seed %d: %s after %d steps, harmful %.3f,"
+                    + " %.0f train tok/s, %.1f s (probes %.1f s)", t.attack().kind(), t.split(), t.defence(),
+                    t.attack().seed(), r.status(), r.steps(), lastHarm[0], tps, seconds, probeNanos[0] / 1e9);
+            LOG.info("attack {} {}", t.taskId(), summary);
+            return new TaskOutcome(t.taskId(), "attack", "done", seconds, modelNanos[0] / 1e9, summary);
+        }
+    }
+
+    private static double timed(long[] nanos, java.util.function.DoubleSupplier f) {
+        long t0 = System.nanoTime();
+        double v = f.getAsDouble();
+        nanos[0] += System.nanoTime() - t0;
+        return v;
+    }
+
+    /** The attacker's data for a split: its harmful demonstrations, the benign fine-tuning set, prompts. */
+    static AttackData attackData(World world, LmTokenizer tokenizer, String split) {
+        AttackData inDomain = WorldAttackData.of(world, tokenizer, EOS);
+        if (!split.equals("heldout_domain")) {
+            return inDomain;
+        }
+        var rows = WorldContext.attackHarmful(world, split);
+        return new AttackData(WorldModels.examples(rows, tokenizer, EOS), inDomain.benign(),
+                rows.stream().map(r -> tokenizer.encode(r.prompt())).toList(), inDomain.harmlessPrompts(),
+                inDomain.refusalTokens());
+    }
+}

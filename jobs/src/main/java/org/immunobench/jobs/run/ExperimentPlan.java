@@ -1,0 +1,224 @@
+package org.immunobench.jobs.run;
+
+import org.immunobench.lm.config.ConfigBinder;
+import org.immunobench.training.attacks.AttackFactory;
+import org.immunobench.training.attacks.AttackGrid;
+import org.immunobench.training.attacks.AttackSpec;
+import org.immunobench.training.attacks.ComplianceMeasure;
+import org.immunobench.training.defences.Defences;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An experiment expanded into its tasks, before any work: every checkpoint path resolved and checked, every defence
+ * config bound and every attack spec built once (so a bad key fails here, named by its path, not an hour into the
+ * run), and deterministic ids for every task. Pure apart from reading the parents' file listings.
+ *
+ * @param runId hash of the resolved config (independent of the output directory)
+ * @param immunise one task per parent × defence × config point × seed, in file order
+ * @param attacks one task per checkpoint × attack entry × grid point × seed, trainability last
+ */
+public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<AttackTask> attacks,
+        Map<String, Object> resolved) {
+
+    /** {@code world:aligned} and {@code world:base}: the toy world's models. */
+    public static final String WORLD_PREFIX = "world:";
+
+    public static ExperimentPlan of(ExperimentConfig c, Path worldDir, Path runDir, int threads) {
+        // Attack and defence data come from the toy world until corpus data sources land (docs/experiment-config.md).
+        if (worldDir == null) {
+            throw new IllegalArgumentException("world: no world directory is set; set world: in the config or pass"
+                    + " --world (attack, defence and evaluation data come from the toy world)");
+        }
+        Map<String, Object> resolved = resolvedConfig(c, worldDir);
+        String runId = Ids.of("run", ConfigBinder.canonicalJson(withoutWorldPath(resolved)));
+        List<ImmuniseTask> immunise = new ArrayList<>();
+        List<AttackTask> attacks = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int p = 0; p < c.parents().size(); p++) {
+            ExperimentConfig.Parent parent = c.parents().get(p);
+            String at = "parents[" + p + "]";
+            if (!names.add(parent.name())) {
+                throw new IllegalArgumentException(at + ".name '" + parent.name() + "' is used twice");
+            }
+            Path parentDir = checkpoint(parent.checkpoint(), worldDir, at + ".checkpoint");
+            Path referenceDir = parent.reference() == null ? null
+                    : checkpoint(parent.reference(), worldDir, at + ".reference");
+            String parentId = Ids.ofCheckpoint(parentDir);
+            for (DefencePoint d : defencePoints(c)) {
+                String checkpointId = Ids.of("checkpoint", parentId, d.name(), d.configJson(), Long.toString(d.seed()));
+                Path dir = runDir.resolve(RunLayout.CHECKPOINTS).resolve(checkpointId);
+                immunise.add(new ImmuniseTask(runId, checkpointId, parent.name(), parentId, parentDir.toString(),
+                        referenceDir == null ? null : referenceDir.toString(), d.name(), d.configJson(), d.seed(),
+                        dir.toString(), worldDir.toString(), threads));
+            }
+        }
+        List<ExperimentConfig.AttackEntry> entries = new ArrayList<>(c.attacks());
+        if (c.trainability() != null) {
+            entries.add(c.trainability());
+        }
+        for (ImmuniseTask ck : immunise) {
+            for (int a = 0; a < entries.size(); a++) {
+                ExperimentConfig.AttackEntry e = entries.get(a);
+                for (AttackSpec spec : attackSpecs(e, a < c.attacks().size() ? "attacks[" + a + "]" : "trainability")) {
+                    String taskId = Ids.of("attack", ck.taskId(), spec.id(), e.split());
+                    attacks.add(new AttackTask(runId, taskId, ck.taskId(), ck.checkpointDir(), ck.parentId(),
+                            ck.defence(), spec, e.split(), e.pillar(), e.evalSteps(), ck.worldDir(), c.evaluation(),
+                            threads));
+                }
+            }
+        }
+        return new ExperimentPlan(runId, List.copyOf(immunise), List.copyOf(attacks), resolved);
+    }
+
+    /** A defence point: name, resolved config (canonical JSON) and seed. */
+    record DefencePoint(String name, String configJson, long seed) {
+    }
+
+    static List<DefencePoint> defencePoints(ExperimentConfig c) {
+        List<DefencePoint> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        if (c.defences().stream().noneMatch(d -> d.name().equals("none"))) {
+            // The undefended parent: the baseline every stability and trainability delta is taken against.
+            out.add(new DefencePoint("none", ConfigBinder.canonicalJson(
+                    Defences.resolvedConfig("none", Map.of(), "defences(none)")), 0));
+            seen.add(out.get(0).name() + out.get(0).configJson() + 0);
+        }
+        for (int i = 0; i < c.defences().size(); i++) {
+            ExperimentConfig.DefenceEntry d = c.defences().get(i);
+            String at = "defences[" + i + "]";
+            for (Map<String, Object> point : gridPoints(d.config(), d.grid(), at)) {
+                // none has no parameters and no randomness: one baseline per parent, whatever the seeds say.
+                List<Long> seeds = d.name().equals("none") ? List.of(0L) : d.seeds();
+                for (long seed : seeds) {
+                    Map<String, Object> resolved = Defences.resolvedConfig(d.name(), point, at + ".config");
+                    String json = ConfigBinder.canonicalJson(resolved);
+                    if (seen.add(d.name() + json + seed)) {
+                        out.add(new DefencePoint(d.name(), json, seed));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Fixed keys crossed with every combination of the grid's value lists (keys sorted, values in file order). */
+    static List<Map<String, Object>> gridPoints(Map<String, Object> fixed, Map<String, List<Object>> grid, String at) {
+        List<Map<String, Object>> points = new ArrayList<>();
+        points.add(new TreeMap<>(fixed));
+        for (Map.Entry<String, List<Object>> g : new TreeMap<>(grid).entrySet()) {
+            if (fixed.containsKey(g.getKey())) {
+                throw new IllegalArgumentException(at + ".grid." + g.getKey() + " is also fixed in " + at
+                        + "; give it in one place");
+            }
+            if (g.getValue() == null || g.getValue().isEmpty()) {
+                throw new IllegalArgumentException(at + ".grid." + g.getKey() + " has no values");
+            }
+            List<Map<String, Object>> next = new ArrayList<>();
+            for (Map<String, Object> p : points) {
+                for (Object v : g.getValue()) {
+                    Map<String, Object> m = new TreeMap<>(p);
+                    m.put(g.getKey(), v);
+                    next.add(m);
+                }
+            }
+            points = next;
+        }
+        return points;
+    }
+
+    /** Every attack spec of one entry, each built once so that bad parameters fail now, named by path. */
+    static List<AttackSpec> attackSpecs(ExperimentConfig.AttackEntry e, String at) {
+        List<AttackSpec> out = new ArrayList<>();
+        for (Map<String, Object> point : gridPoints(e.params(), e.grid(), at)) {
+            Map<String, List<String>> one = new LinkedHashMap<>();
+            point.forEach((k, v) -> one.put(k, List.of(scalar(v, at + "." + k))));
+            one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf).toList())));
+            out.addAll(AttackGrid.expand(Map.of(e.kind(), one), e.seeds()));
+        }
+        for (AttackSpec spec : out) {
+            try {
+                AttackFactory.create(spec, NO_COMPLIANCE_CHECK);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(at + ": " + ex.getMessage(), ex);
+            }
+        }
+        return out;
+    }
+
+    /** A placeholder judge so that building the attack checks {@code selection=compliance} without a model. */
+    private static final ComplianceMeasure NO_COMPLIANCE_CHECK = (weights, interventions, prompts) -> Double.NaN;
+
+    private static String scalar(Object v, String at) {
+        if (v instanceof Map || v instanceof List) {
+            throw new IllegalArgumentException(at + " must be a single value here (sweep values under grid:)");
+        }
+        if (v == null) {
+            throw new IllegalArgumentException(at + " is null");
+        }
+        return String.valueOf(v);
+    }
+
+    static Path checkpoint(String ref, Path worldDir, String at) {
+        Path dir;
+        if (ref.startsWith(WORLD_PREFIX)) {
+            String which = ref.substring(WORLD_PREFIX.length());
+            if (!List.of("aligned", "base").contains(which)) {
+                throw new IllegalArgumentException(at + " '" + ref + "': known world models are world:aligned and"
+                        + " world:base");
+            }
+            if (worldDir == null) {
+                throw new IllegalArgumentException(at + " '" + ref + "' needs a world directory: set world: in the"
+                        + " config or pass --world");
+            }
+            dir = worldDir.resolve("models").resolve(which);
+        } else {
+            dir = Path.of(ref);
+        }
+        dir = dir.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IllegalArgumentException(at + " '" + ref + "': no checkpoint at " + dir + " (config.json missing)"
+                    + (ref.startsWith(WORLD_PREFIX) ? "; build the world's models with: immunobench world --out "
+                    + worldDir : ""));
+        }
+        return dir;
+    }
+
+    private static Map<String, Object> resolvedConfig(ExperimentConfig c, Path worldDir) {
+        Map<String, Object> m = new LinkedHashMap<>(ConfigBinder.toMap(c));
+        m.put("world", worldDir.toString());
+        List<Map<String, Object>> defences = new ArrayList<>();
+        for (DefencePoint d : defencePoints(c)) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("name", d.name());
+            one.put("resolved_config", ConfigBinder.mapper().convertValue(
+                    ConfigBinder.mapper().valueToTree(parse(d.configJson())), Map.class));
+            one.put("seed", d.seed());
+            defences.add(one);
+        }
+        m.put("defence_points", defences);
+        return m;
+    }
+
+    private static Object parse(String json) {
+        try {
+            return ConfigBinder.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> withoutWorldPath(Map<String, Object> resolved) {
+        Map<String, Object> m = new LinkedHashMap<>(resolved);
+        m.remove("world");
+        return m;
+    }
+}
