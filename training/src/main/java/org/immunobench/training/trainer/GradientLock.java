@@ -9,10 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The JVM-wide guard of DJL's single gradient collector. The PyTorch engine allows one open
- * {@link GradientCollector} per JVM (a static flag; a second one throws, systems.md §0.3), so every piece of code
- * that records gradients — the trainer, defences, gradient probes — opens its collector through
- * {@link #collector()} and thereby waits its turn instead of failing. The lock is fair (FIFO) and reentrant, so a
- * caller may {@link #hold()} it across several sequential collectors (e.g. a two-pass perturbation step).
+ * {@link GradientCollector} per JVM (a static flag; a second one throws; docs/engine-notes.md, one gradient collector
+ * per JVM), so every piece of code that records gradients — the trainer, defences, gradient probes — opens its
+ * collector through {@link #collector()} and thereby waits its turn instead of failing. The lock is fair (FIFO) and
+ * reentrant, so a caller may {@link #hold()} it across several sequential collectors (e.g. a two-pass perturbation
+ * step).
  *
  * <p>Grad mode is a per-thread PyTorch setting that DJL's collector switches on and restores only when it was off
  * before; a fresh thread starts with it on, which breaks in-place optimiser updates afterwards. {@link Collector}
