@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One loaded model per (checkpoint, runtime options, device) per JVM, shared by every task the JVM runs.
  *
  * <p>Static on purpose: Spark deserialises a closure once per task, so a model held in a transient field (DJL's
- * Spark extension) is reloaded per task (systems.md §0.1). Loaded weights are read-only and shared across task
- * threads; a {@link org.immunobench.lm.scoring.Scorer} is not, so every task makes its own. Models are closed by a
- * shutdown hook, or by {@link #closeAll()}.
+ * Spark extension) is reloaded per task (docs/engine-notes.md, one model per JVM). Loaded weights are read-only and
+ * shared across task threads; a {@link org.immunobench.lm.scoring.Scorer} is not, so every task makes its own. Models
+ * are closed by a shutdown hook, or by {@link #closeAll()}.
  */
 public final class ExecutorModelCache {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModelCache.class);

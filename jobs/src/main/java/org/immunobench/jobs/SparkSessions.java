@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <p>The same code runs under spark-submit on a cluster and embedded on a laptop: the master is spark-submit's
  * {@code spark.master} when set, else {@code --master}, else {@code local[*]}. Local masters get no UI, a loopback
  * driver address, and never GPU resource amounts: Spark's local backend does not track resources, so a task
- * that asks for a GPU is never scheduled and the job hangs (systems.md §0.7).
+ * that asks for a GPU is never scheduled and the job hangs (docs/engine-notes.md, local mode cannot schedule GPU
+ * resources).
  */
 public final class SparkSessions {
     public static final String DEFAULT_MASTER = "local[*]";

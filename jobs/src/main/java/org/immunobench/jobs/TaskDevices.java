@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The device a Spark task runs its model on: the first GPU address Spark assigned to the task, else the CPU.
  *
  * <p>Never DJL's default device: DJL picks gpu(0) whenever CUDA is visible, so executors that see every GPU of a
- * host would all pile onto GPU 0 (systems.md §0.2). Addresses are what the discovery script printed; in isolated
- * containers (YARN, Kubernetes) those are container-local ordinals, which is what libtorch expects.
+ * host would all pile onto GPU 0 (docs/engine-notes.md, devices come from Spark). Addresses are what the discovery
+ * script printed; in isolated containers (YARN, Kubernetes) those are container-local ordinals, which is what libtorch
+ * expects.
  */
 public final class TaskDevices {
     private static final Logger LOG = LoggerFactory.getLogger(TaskDevices.class);

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One row of the corpus contract (DESIGN.md §3): a prompt/response pair (or a plain text in {@code prompt} with an
- * empty response for benign documents), where it came from, what it is, and its perplexity signals once scored.
+ * One row of the corpus contract (docs/data-contracts.md, corpus): a prompt/response pair (or a plain text in
+ * {@code prompt} with an empty response for benign documents), where it came from, what it is, and its perplexity
+ * signals once scored.
  *
  * @param id stable content hash ({@link ContentHash#of})
  * @param source dataset or adapter name, e.g. {@code beavertails}, {@code toyworld}

@@ -44,7 +44,7 @@ public sealed interface CurationPolicy extends Serializable
     Map<String, Object> toMap();
 
     /**
-     * CTRL-style band (methods.md §B.14 prefers low-perplexity text; CCNet keeps the head): keep rows whose
+     * CTRL-style band (CTRL prefers low-perplexity text, CCNet keeps the head; docs/methods, policies): keep rows whose
      * perplexity lies within [p_lo, p_hi] of their group.
      */
     record KeepBand(double lo, double hi, List<String> splits) implements CurationPolicy {

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Stages 3 and 4 of the curate job: decontamination, then exact, then near duplicates. Decontamination runs first
- * although the issue numbers it after dedup: exact and near dedup are split-agnostic and would settle an eval/training
+ * although one might expect it after dedup: exact and near dedup are split-agnostic and would settle an eval/training
  * duplicate pair by keeping whichever row sorts first, sometimes the training copy — losing the eval row and hiding
  * the leak. Each sub-stage's output is checkpointed (the near-dup stage reads its input three times) and counted.
  */

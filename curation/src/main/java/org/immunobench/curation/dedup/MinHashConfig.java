@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Parameters of banded MinHash near-duplicate detection (systems.md §4). Rows whose texts share all {@code rows}
- * signature entries of at least one of {@code bands} bands become candidates; candidates are then kept only if their
- * exact shingle Jaccard is at least {@code jaccardThreshold}.
+ * Parameters of banded MinHash near-duplicate detection (docs/methods, near-duplicate removal). Rows whose texts share
+ * all {@code rows} signature entries of at least one of {@code bands} bands become candidates; candidates are then kept
+ * only if their exact shingle Jaccard is at least {@code jaccardThreshold}.
  *
  * <p>The banding alone has an S-curve P(candidate | J = s) = 1 − (1 − s^r)^b whose midpoint is about
  * (1/b)^(1/r). The default 16 × 8 = 128 permutations puts it at (1/16)^(1/8) ≈ 0.707, below the 0.8 verification

@@ -5,9 +5,9 @@ import org.immunobench.lm.tokenizer.LmTokenizer;
 
 /**
  * What stage 5 scores of a corpus row: the response given the prompt when there is a response (CTRL's PPL is over
- * the response, methods.md §B.14; the prompt is context only), else the prompt itself as a plain text. A row with
- * nothing to predict keeps a null perplexity and gets the flag {@link #UNSCORABLE_FLAG}.
- * Perplexity is exp(Σ nll / n) over the scored tokens, natural log (systems.md §4.2).
+ * the response, docs/methods, perplexity; the prompt is context only), else the prompt itself as a plain text. A row
+ * with nothing to predict keeps a null perplexity and gets the flag {@link #UNSCORABLE_FLAG}.
+ * Perplexity is exp(Σ nll / n) over the scored tokens, natural log (docs/methods, perplexity).
  */
 public final class PerplexityInput {
     public static final String UNSCORABLE_FLAG = "ppl_unscorable";

@@ -17,7 +17,7 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Generates a toy world (DESIGN.md §6) from a {@link WorldConfig}: pure Java, deterministic for a config.
+ * Generates a toy world (docs/toy-world.md) from a {@link WorldConfig}: pure Java, deterministic for a config.
  *
  * <p>Every distinct prompt is used at most once in the whole world: each harm domain's requests and each benign
  * task's questions are shuffled and then dealt out, eval-type splits first, so eval-type and train-type splits

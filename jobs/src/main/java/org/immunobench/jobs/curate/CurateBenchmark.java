@@ -36,8 +36,8 @@ import static org.apache.spark.sql.functions.col;
  * (read + validate, decontamination, exact and near dedup, a balance_domains policy, writing) over the whole
  * world, then tokens/s of the perplexity stage alone on a sample under two randomly initialised ~1M-parameter
  * Llamas (throughput does not depend on what the weights learned), one libtorch thread per task: one over the world's
- * tokenizer (22k words for the big world, so mostly embeddings), and one of DESIGN.md §8's 1M anchor shape, whose
- * eager-PyTorch figure the note quotes.
+ * tokenizer (22k words for the big world, so mostly embeddings), and one of the 1M-parameter anchor shape, whose
+ * eager-PyTorch figure the note quotes (docs/engine-notes.md, throughput reference points).
  *
  * <pre>
  * java -Xmx12g &lt;spark flags&gt; -cp ... org.immunobench.jobs.curate.CurateBenchmark --work /tmp/curate-bench
@@ -79,11 +79,11 @@ public final class CurateBenchmark {
                 int vocab = new ObjectMapper().readTree(tokenizer.toFile()).at("/model/vocab").size();
                 perplexity(spark, sample, work, "world tokenizer", tokenizer, nearestMillion(vocab,
                         opt.getOrDefault("hidden", "auto"), Integer.parseInt(opt.getOrDefault("layers", "2"))));
-                // DESIGN.md §8's 1M anchor shape. Its 508 words cover little of the world, but the tokenizer is
-                // word-level, so every row has exactly as many tokens as under the world's own tokenizer.
+                // The 1M anchor shape (docs/engine-notes.md). Its 508 words cover little of the world, but the
+                // tokenizer is word-level, so every row has exactly as many tokens as under the world's own tokenizer.
                 Path anchorWords = work.resolve("anchor-tokenizer.json");
                 WordLevelTokenizerJson.write(anchorWords, syntheticWords(512 - WordLevelTokenizerJson.SPECIALS.size()));
-                perplexity(spark, sample, work, "DESIGN.md §8 anchor shape (V 512, D 128, I 344, 4 layers, 4 heads)",
+                perplexity(spark, sample, work, "1M anchor shape (V 512, D 128, I 344, 4 layers, 4 heads)",
                         anchorWords, ModelConfig.llama(512, 128, 344, 4, 4, 4, 512).withSpecialTokens(2, List.of(3),
                                 0));
             }

@@ -101,8 +101,8 @@ class WorldModelsEndToEndTest {
                 double last = curve.get(r.steps());
                 assertTrue(last >= 0.60, "harmful rate after the default harmful SFT: " + last);
             }
-            // Selection by the compliance the oracle finds in completions is what the issue asks for, and is
-            // asserted. Printed beside it: the same with the model-free keyword judge (the real-model path), and
+            // Selection by the compliance the oracle finds in completions is what the README's attack table reports,
+            // and is asserted. Printed beside it: the same with the model-free keyword judge (the real-model path), and
             // the paper's first-token refusal score with its steering filter.
             double aligned = models.alignedReport().harm().harmfulRate();
             ComplianceMeasure oracle = ToyWorldCompliance.of(world.oracle(), tok, 3);

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * A named tensor held in Java memory as float32, row-major, before it reaches (or after it leaves) the engine.
  * Checkpoint dtypes F16/BF16/F64 are widened or narrowed to this on read, so BF16 never reaches DJL
- * (systems.md §0.4: BF16 aborts the JVM).
+ * (docs/engine-notes.md: BF16 aborts the JVM).
  */
 public record HostTensor(String name, long[] shape, float[] data) {
     public HostTensor {

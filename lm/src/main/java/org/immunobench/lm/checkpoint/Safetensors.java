@@ -30,10 +30,10 @@ import java.util.Set;
  * {@code {name: {dtype, shape, data_offsets: [begin, end)}}} (offsets relative to the data section, optional
  * {@code __metadata__} string map), then raw little-endian tensor data.
  *
- * <p>Not DJL's codec (systems.md §2.8): that one reads a whole file into one {@code byte[]} (so &lt; 2 GiB), writes
- * keys in hash order and hands BF16 to the engine, which aborts the JVM. Here tensors are read in chunks through a
- * {@link FileChannel} at long offsets and widened to float32 on the host; only a single tensor must stay under
- * 2^31 elements. Nothing here touches an engine.
+ * <p>Not DJL's codec (docs/engine-notes.md, BF16): that one reads a whole file into one {@code byte[]} (so &lt; 2 GiB),
+ * writes keys in hash order and hands BF16 to the engine, which aborts the JVM. Here tensors are read in chunks through
+ * a {@link FileChannel} at long offsets and widened to float32 on the host; only a single tensor must stay under 2^31
+ * elements. Nothing here touches an engine.
  */
 public final class Safetensors {
     public static final String METADATA_KEY = "__metadata__";

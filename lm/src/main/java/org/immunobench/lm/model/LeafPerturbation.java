@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * Adds caller-owned arrays ε to the stream at chosen hook points. When ε is a leaf with
  * {@code setRequiresGradient(true)} (e.g. zeros), its gradient after backward is dL/dh at that point — the
- * zero-leaf trick of systems.md §2.4 that Vaccine (2402.01109), RepNoise and circuit breakers need. ε must have the
- * stream's shape (B, T, D) or broadcast to it.
+ * zero-leaf trick (docs/engine-notes.md, gradients of activations) that Vaccine (2402.01109), RepNoise and circuit
+ * breakers need. ε must have the stream's shape (B, T, D) or broadcast to it.
  */
 public final class LeafPerturbation implements ResidualIntervention {
     private final Map<HookPoint, NDArray> perturbations = new HashMap<>();

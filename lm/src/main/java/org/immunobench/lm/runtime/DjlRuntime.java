@@ -30,7 +30,8 @@ public final class DjlRuntime {
             }
             if (System.getenv("PYTORCH_LIBRARY_PATH") != null && System.getenv("PYTORCH_FLAVOR") == null
                     && System.getProperty("PYTORCH_FLAVOR") == null) {
-                // The jni jar has no *-precxx11 flavours, which DJL would guess otherwise (systems.md §2.10).
+                // The jni jar has no *-precxx11 flavours, which DJL would guess otherwise
+                // (docs/engine-notes.md, no CUDA libtorch from Maven).
                 throw new IllegalStateException("PYTORCH_LIBRARY_PATH is set but PYTORCH_FLAVOR is not; set it to"
                         + " cu128 (CUDA libtorch) or cpu, and PYTORCH_VERSION=2.7.1");
             }

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The cross product of attack kinds × hyper-parameter values × seeds (durability items 1–3: many seeds and
- * hyper-parameters, not one run). Expansion order is deterministic: kinds in the given order, parameters by name,
- * values in the given order, seeds last.
+ * The cross product of attack kinds × hyper-parameter values × seeds (durability checklist items 1–3 in docs/methods:
+ * many seeds and hyper-parameters, not one run). Expansion order is deterministic: kinds in the given order, parameters
+ * by name, values in the given order, seeds last.
  */
 public final class AttackGrid {
     private AttackGrid() {

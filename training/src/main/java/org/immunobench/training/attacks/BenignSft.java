@@ -3,7 +3,7 @@ package org.immunobench.training.attacks;
 import org.immunobench.lm.model.LlamaWeights;
 
 /**
- * Benign fine-tuning (Qi et al. 2310.03693; methods.md §C.2): plain supervised fine-tuning on benign
+ * Benign fine-tuning (Qi et al. 2310.03693; docs/methods, benign fine-tuning): plain supervised fine-tuning on benign
  * demonstrations, min over θ of −Σ log p_θ(response | prompt), which erodes safety as a side effect. Also the
  * trainability probe (Rosati et al. 2402.16382 condition 4). The git-disl p = 0 setting of {@link HarmfulSft}.
  */

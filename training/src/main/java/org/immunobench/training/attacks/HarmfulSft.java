@@ -14,9 +14,10 @@ import java.util.Random;
 
 /**
  * Harmful supervised fine-tuning, full or LoRA, in the git-disl protocol (Vaccine 2402.01109, Booster 2409.01586,
- * Lisa 2405.18641; methods.md §C.1): n samples, a fraction p of them harmful demonstrations and the rest benign,
- * min over θ of −Σ log p_θ(response | prompt) on that mix, loss on response tokens only (durability item 5).
- * p = 1 is the pure harmful attack of RepNoise/TAR evaluations; p = 0 is {@link BenignSft}.
+ * Lisa 2405.18641; docs/methods, harmful fine-tuning): n samples, a fraction p of them harmful demonstrations and the
+ * rest benign, min over θ of −Σ log p_θ(response | prompt) on that mix, loss on response tokens only (durability
+ * checklist item 5, docs/methods). p = 1 is the pure harmful attack of RepNoise/TAR evaluations; p = 0 is
+ * {@link BenignSft}.
  *
  * <p>Defaults (see {@link HarmfulSftConfig#defaults}) are scaled to the toy world, not the 7B papers: the papers use
  * lr 1e-5 for 20 epochs with LoRA r = 8 on 1000 samples; a 1–5M toy model needs a larger lr and fewer steps.

@@ -28,7 +28,8 @@ import java.util.Random;
 
 /**
  * Throughput of the lm runtime on this machine: a dense matmul peak, then for Llama configs of about 1M, 10M and
- * 50M parameters (the sizes and FLOP formulas of {@code bench/torch_llama_bench.py}, so the two are comparable)
+ * 50M parameters (the sizes and FLOP formulas of the eager-PyTorch anchor script, so the two are comparable; see
+ * docs/engine-notes.md, throughput reference points)
  * scoring tokens/s and training-step tokens/s (forward + backward + AdamW), each as a fraction of the peak.
  * A program that prints figures; nothing here is asserted.
  */

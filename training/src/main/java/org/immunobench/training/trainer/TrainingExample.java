@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * One training sequence and which of its tokens are trained on. {@code lossMask[i]} says whether token i is a
  * target, i.e. whether −log p(tokens[i] | tokens[&lt;i]) enters the loss; {@code lossMask[0]} must be false (nothing
- * predicts the first token). Prompts and padding are never targets (durability checklist item 5: the original
- * attack code trained on prompt and pad tokens). The caller appends EOS to the response; nothing is added here.
+ * predicts the first token). Prompts and padding are never targets (durability checklist item 5 in docs/methods: the
+ * original attack code trained on prompt and pad tokens). The caller appends EOS to the response; nothing is added
+ * here.
  */
 public record TrainingExample(int[] tokens, boolean[] lossMask) {
     public TrainingExample {
