@@ -27,7 +27,7 @@ public final class SparkOptions {
     private Device device;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "libtorch intra-op threads per JVM (default: spark.task.cpus, i.e. one per task slot).")
+            description = "libtorch intra-op threads per task (default: spark.task.cpus, i.e. one per task slot).")
     private Integer threads;
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark setting; repeatable.")

@@ -30,7 +30,7 @@ public final class SparkSessions {
      * A resolved session setup.
      *
      * @param gpu tasks look for a Spark-assigned GPU (never on local masters)
-     * @param threads libtorch intra-op threads per JVM
+     * @param threads libtorch intra-op threads per task thread
      * @param conf settings applied on top of what spark-submit set
      * @param warnings things the user asked for that this setup will not do
      */

@@ -3,7 +3,7 @@ package org.immunobench.jobs.run;
 import java.io.Serializable;
 
 /**
- * One immunised checkpoint ({@code RUN/manifest}, DESIGN's checkpoint contract): where it is, what made it and the
+ * One immunised checkpoint ({@code RUN/manifest}, docs/data-contracts.md): where it is, what made it and the
  * defence's own figures.
  *
  * @param metricsJson the defence's training figures (final loss, LoX's R_align …) as a JSON object

@@ -5,7 +5,7 @@ package org.immunobench.lm.runtime;
  * scoring. Serializable so Spark closures can carry it.
  *
  * @param device where the weights live and the maths runs
- * @param intraOpThreads libtorch intra-op threads; JVM-global, applied when the engine starts
+ * @param intraOpThreads libtorch intra-op threads of the thread that runs the model (libtorch keeps one count per thread)
  * @param maxBatchTokens padded tokens (B × T) per forward batch when scoring
  * @param maxBatchSize rows per forward batch when scoring
  * @param vocabChunk vocabulary columns per chunk of the chunked log-softmax
