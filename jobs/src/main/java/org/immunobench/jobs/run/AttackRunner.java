@@ -76,10 +76,8 @@ final class AttackRunner {
             for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r.details()).entrySet()) {
                 probe.detail(lastStep, d.getKey(), d.getValue());
             }
+            // Throughput goes to the log and the task summary, never into the metrics: rows must be reproducible.
             double tps = r.training() == null ? Double.NaN : r.training().tokensPerSecond();
-            if (!Double.isNaN(tps)) {
-                probe.detail(lastStep, "train_tokens_per_second", tps);
-            }
             pending.writeLines("metrics.jsonl", probe.metrics);
             pending.writeLines("generations.jsonl", probe.generations);
             pending.commit();
