@@ -18,19 +18,28 @@ final class HarmCurves {
     }
 
     /**
-     * Mean resistance {@code harmful_rate} per defence and step, over every checkpoint, attack config and seed of
-     * the defence under {@code attackFamily}: defence → step → rate, both sorted.
+     * Mean resistance {@code harmful_rate} per checkpoint and step, over every attack config and seed under
+     * {@code attackFamily}: label → step → rate, both sorted. Labels are the table's: the defence name, with the
+     * checkpoint id's first characters when a defence made several checkpoints (two LoX configs are two curves).
      */
     static SortedMap<String, SortedMap<Integer, Double>> of(Dataset<Row> metrics, String attackFamily) {
-        SortedMap<String, SortedMap<Integer, Double>> curves = new TreeMap<>();
-        metrics.filter(col("pillar").equalTo("resistance")
+        java.util.List<Row> rows = metrics.filter(col("pillar").equalTo("resistance")
                         .and(col("metric").equalTo("harmful_rate"))
                         .and(col("attack").equalTo(attackFamily)))
-                .groupBy("defence", "step")
+                .groupBy("defence", "checkpoint_id", "step")
                 .agg(avg("value").as("harmful_rate"))
-                .collectAsList()
-                .forEach(r -> curves.computeIfAbsent(r.getString(0), d -> new TreeMap<>())
-                        .put(r.getInt(1), r.getDouble(2)));
+                .collectAsList();
+        java.util.Map<String, java.util.Set<String>> checkpoints = new TreeMap<>();
+        rows.forEach(r -> checkpoints.computeIfAbsent(r.getString(0), d -> new java.util.TreeSet<>())
+                .add(r.getString(1)));
+        SortedMap<String, SortedMap<Integer, Double>> curves = new TreeMap<>();
+        for (Row r : rows) {
+            String defence = r.getString(0);
+            String checkpoint = r.getString(1);
+            String label = checkpoints.get(defence).size() > 1 ? defence + " ("
+                    + checkpoint.substring(0, Math.min(RowLabels.ID_CHARS, checkpoint.length())) + ")" : defence;
+            curves.computeIfAbsent(label, d -> new TreeMap<>()).put(r.getInt(2), r.getDouble(3));
+        }
         return curves;
     }
 }

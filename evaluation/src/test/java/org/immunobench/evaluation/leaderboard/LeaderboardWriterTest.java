@@ -130,13 +130,14 @@ class LeaderboardWriterTest {
     }
 
     @Test
-    void harmCurvesAverageSeedsAndCheckpointsPerDefenceAndStepWithinTheFamily() {
+    void harmCurvesAverageSeedsPerCheckpointAndStepWithinTheFamily() {
         SortedMap<String, SortedMap<Integer, Double>> curves =
                 HarmCurves.of(LeaderboardFixture.metrics(), "harmful_sft");
-        assertEquals(List.of("lox", "none", "rmu"), List.copyOf(curves.keySet()));
-        assertEquals(List.of(0, 1, 4, 16), List.copyOf(curves.get("lox").keySet()));
+        // lox made two checkpoints: two curves, labelled as in the table.
+        assertEquals(List.of("lox (aaaaaaaa)", "lox (bbbbbbbb)", "none", "rmu"), List.copyOf(curves.keySet()));
+        assertEquals(List.of(0, 1, 4, 16), List.copyOf(curves.get("lox (aaaaaaaa)").keySet()));
         // Seeds add 0.02 and 0.04 at step 0: mean 0.03, whatever the benign_sft and refusal rows say.
-        assertEquals(0.03, curves.get("lox").get(0), 1e-12);
-        assertEquals(0.2 + 0.03, curves.get("lox").get(16), 1e-12);
+        assertEquals(0.03, curves.get("lox (aaaaaaaa)").get(0), 1e-12);
+        assertEquals(0.2 + 0.03, curves.get("lox (bbbbbbbb)").get(16), 1e-12);
     }
 }

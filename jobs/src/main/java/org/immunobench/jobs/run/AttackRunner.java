@@ -73,6 +73,9 @@ final class AttackRunner {
             });
             modelNanos[0] += System.nanoTime() - m0;
             int lastStep = forwardOnly ? 1 : r.steps();
+            if (t.referenceDir() != null && !t.pillar().equals("trainability")) {
+                probe.subspaceRatio(lastStep, t.subspaceRank(), rFt(t, weights, device));
+            }
             for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r.details()).entrySet()) {
                 probe.detail(lastStep, d.getKey(), d.getValue());
             }
@@ -87,6 +90,19 @@ final class AttackRunner {
                     t.attack().seed(), r.status(), r.steps(), lastHarm[0], tps, seconds, probeNanos[0] / 1e9);
             LOG.info("attack {} {}", t.taskId(), summary);
             return new TaskOutcome(t.taskId(), "attack", "done", seconds, modelNanos[0] / 1e9, summary);
+        }
+    }
+
+    /**
+     * LoX's R_ft of the attacked weights: the share of (W_attacked − W_base) inside the top-k subspace of the
+     * parent's alignment update (W_aligned − W_base), averaged over the projections. Safety that survives
+     * fine-tuning keeps it high (LoX 2506.15606).
+     */
+    private static double rFt(AttackTask t, LlamaWeights attacked, Device device) {
+        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device);
+                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device)) {
+            return org.immunobench.training.defences.Lox.meanSubspaceRatio(base, aligned, attacked,
+                    t.subspaceRank());
         }
     }
 

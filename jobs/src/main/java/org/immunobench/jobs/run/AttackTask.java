@@ -10,10 +10,14 @@ import java.util.List;
  * measured at {@code evalSteps}. Its id hashes the checkpoint id, the attack spec and the split.
  *
  * @param pillar what its rows feed: resistance, generalisation or trainability
+ * @param parentDir the aligned parent the checkpoint was made from
+ * @param referenceDir the parent's pre-alignment model, or null; with it the attack stage logs LoX's R_ft
+ * @param subspaceRank k of the safety subspace behind R_ft (the LoX rank of a LoX checkpoint, else LoX's default)
  */
 public record AttackTask(String runId, String taskId, String checkpointId, String checkpointDir, String parentId,
         String defence, AttackSpec attack, String split, String pillar, List<Integer> evalSteps, String worldDir,
-        ExperimentConfig.Evaluation evaluation, int threads) implements Serializable {
+        ExperimentConfig.Evaluation evaluation, int threads, String parentDir, String referenceDir,
+        int subspaceRank) implements Serializable {
     public AttackTask {
         evalSteps = List.copyOf(evalSteps);
     }

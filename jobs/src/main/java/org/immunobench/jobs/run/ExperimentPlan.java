@@ -6,6 +6,7 @@ import org.immunobench.training.attacks.AttackGrid;
 import org.immunobench.training.attacks.AttackSpec;
 import org.immunobench.training.attacks.ComplianceMeasure;
 import org.immunobench.training.defences.Defences;
+import org.immunobench.training.defences.Lox;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +73,22 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                     String taskId = Ids.of("attack", ck.taskId(), spec.id(), e.split());
                     attacks.add(new AttackTask(runId, taskId, ck.taskId(), ck.checkpointDir(), ck.parentId(),
                             ck.defence(), spec, e.split(), e.pillar(), e.evalSteps(), ck.worldDir(), c.evaluation(),
-                            threads));
+                            threads, ck.parentPath(), ck.referencePath(), subspaceRank(ck)));
                 }
             }
         }
         return new ExperimentPlan(runId, List.copyOf(immunise), List.copyOf(attacks), resolved);
+    }
+
+    /** k of R_ft for attacks on this checkpoint: its LoX rank, or LoX's default rank for other defences. */
+    static int subspaceRank(ImmuniseTask ck) {
+        if (ck.defence().equals(Lox.NAME)) {
+            Object rank = ImmuniseRunner.parse(ck.configJson()).get("rank");
+            if (rank instanceof Number n) {
+                return n.intValue();
+            }
+        }
+        return Lox.LoxConfig.DEFAULT_RANK;
     }
 
     /** A defence point: name, resolved config (canonical JSON) and seed. */

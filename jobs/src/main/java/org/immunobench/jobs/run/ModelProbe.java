@@ -128,6 +128,11 @@ final class ModelProbe {
         return harmRate;
     }
 
+    /** LoX's R_ft after the attack (higher: more of the safety subspace kept). */
+    void subspaceRatio(int step, int k, double value) {
+        add(step, "r_ft_k" + k, value, 1, "none", true);
+    }
+
     /** A figure the attack itself reports (final loss, selected layer …), at the attack's last step. */
     void detail(int step, String name, double value) {
         add(step, "attack_" + name, value, 1, "none", false);
