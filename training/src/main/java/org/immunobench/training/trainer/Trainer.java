@@ -1,15 +1,9 @@
 package org.immunobench.training.trainer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import org.immunobench.lm.model.ForwardOptions;
-import org.immunobench.lm.model.ForwardResult;
-import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ModelConfig;
-import org.immunobench.lm.scoring.TokenNll;
 import org.immunobench.training.optim.AdamW;
 import org.immunobench.training.optim.AdamWConfig;
 
@@ -23,18 +17,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Supervised next-token training of {@link LlamaWeights} in place: the loop every defence and attack recipe shares.
- * Not a Spark concern and not a recipe — recipes choose data and config and call {@link #run}.
+ * Training of {@link LlamaWeights} in place: the loop every defence and attack recipe shares. Not a Spark concern
+ * and not a recipe — recipes choose data, config and {@link Objective} and call {@link #run}.
  *
- * <p>Legend: B micro-batch rows, T padded length, D hidden, N target tokens, A = gradAccumulation.
- *
- * <p>Objective per update: L = (1 / N_eff) Σ_{targets t in the effective batch} −log p(x_t | x_&lt;t), the mean NLL over
- * the <em>target tokens of all A micro-batches together</em>. Each micro-batch backpropagates its NLL sum divided by
- * N_eff, so the accumulated gradient equals that of one batch of B·A examples exactly; the usual "divide by A"
- * is contained in it, and micro-batches with more targets weigh proportionally more (HF's per-micro-batch mean
- * would not). Prompt and pad positions are never targets (see {@link TrainingExample}).
- *
- * <p>Then: global L2 gradient norm, divergence check (non-finite or over {@link DivergenceLimits} → the run stops
+ * <p>Per update: the objective accumulates ∂L/∂θ of its loss (supervised next-token NLL for fine-tuning attacks,
+ * {@link SupervisedObjective}; a defence's own loss otherwise). Then: global L2 gradient norm, divergence check (non-finite or over {@link DivergenceLimits} → the run stops
  * with status diverged, the update is not applied, nothing is thrown), clipping by min(1, maxGradNorm / norm), and
  * one {@link AdamW} step at the scheduled learning rate. Same data, config and seed → bit-identical weights on CPU at
  * a fixed intra-op thread count, whether or not other trainers run on other threads at the same time.
@@ -60,8 +47,14 @@ import java.util.logging.Logger;
 public final class Trainer {
     private static final Logger LOG = Logger.getLogger(Trainer.class.getName());
 
+    /** Supervised fine-tuning on {@code data} ({@link SupervisedObjective}, data order seeded by the config). */
     public TrainingResult run(LlamaWeights w, List<TrainingExample> data, TrainerConfig cfg, TrainingCallback callback) {
         checkData(w.config(), data);
+        return run(w, new SupervisedObjective(data, cfg.seed()), cfg, callback);
+    }
+
+    /** Minimises {@code objective} for {@code cfg.maxSteps()} updates. */
+    public TrainingResult run(LlamaWeights w, Objective objective, TrainerConfig cfg, TrainingCallback callback) {
         if (cfg.intraOpThreads() > 0) {
             setIntraOpThreads(cfg.intraOpThreads());
         }
@@ -83,7 +76,7 @@ public final class Trainer {
             }
             zeroGradients(params);
             try (AdamW optimiser = new AdamW(params, AdamWConfig.defaults(cfg.weightDecay()))) {
-                return loop(w, data, cfg, cb, optimiser, params);
+                return loop(w, objective, cfg, cb, optimiser, params);
             }
         } finally {
             zeroGradients(params);
@@ -94,10 +87,9 @@ public final class Trainer {
         }
     }
 
-    private TrainingResult loop(LlamaWeights w, List<TrainingExample> data, TrainerConfig cfg, TrainingCallback cb,
+    private TrainingResult loop(LlamaWeights w, Objective objective, TrainerConfig cfg, TrainingCallback cb,
             AdamW optimiser, List<NDArray> params) {
         LrSchedule schedule = cfg.lrSchedule();
-        DataOrder order = new DataOrder(data.size(), cfg.seed());
         Set<Integer> callbackSteps = new HashSet<>(cfg.callbackSteps());
         List<Double> losses = new ArrayList<>();
         long started = System.nanoTime();
@@ -108,26 +100,11 @@ public final class Trainer {
         }
         for (int step = 1; step <= cfg.maxSteps(); step++) {
             double lr = schedule.lr(step);
-            List<PaddedBatch> micro = new ArrayList<>(cfg.gradAccumulation());
-            long lossTokens = 0;
-            long stepTokens = 0;
-            for (int a = 0; a < cfg.gradAccumulation(); a++) {
-                List<TrainingExample> rows = new ArrayList<>(cfg.batchSize());
-                for (int b = 0; b < cfg.batchSize(); b++) {
-                    rows.add(data.get(order.next()));
-                }
-                PaddedBatch batch = PaddedBatch.of(rows);
-                micro.add(batch);
-                lossTokens += batch.lossTokens();
-                stepTokens += batch.realTokens();
-            }
-            double loss = 0;
-            for (PaddedBatch batch : micro) {
-                loss += forwardBackward(w, batch, lossTokens, cfg.vocabChunk());
-            }
+            StepLoss s = objective.step(new StepContext(w, params, step, cfg));
+            double loss = s.loss();
             double norm = optimiser.gradientNorm();
             String why = cfg.divergence().check(loss, norm);
-            tokens += stepTokens;
+            tokens += s.tokens();
             double tps = tokens / ((System.nanoTime() - started - callbackNanos) / 1e9);
             if (why != null) {
                 String reason = "step " + step + ": " + why;
@@ -135,14 +112,16 @@ public final class Trainer {
                     LOG.warning("training diverged at " + reason);
                 }
                 double last = losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+                zeroGradients(params);
                 return new TrainingResult(TrainingResult.Status.DIVERGED, step - 1, last, losses, reason, tps);
             }
             optimiser.step(lr, clipScale(norm, cfg.maxGradNorm()));
             losses.add(loss);
-            StepMetrics metrics = new StepMetrics(step, loss, norm, lr, stepTokens, lossTokens, tps);
+            StepMetrics metrics = new StepMetrics(step, loss, norm, lr, s.tokens(), s.lossTokens(), tps);
             if (cfg.logEvery() > 0 && (step % cfg.logEvery() == 0 || step == cfg.maxSteps())) {
-                LOG.info(String.format(Locale.ROOT, "step %d/%d loss %.4f grad_norm %.3g lr %.3g epoch %d tok/s %.0f",
-                        step, cfg.maxSteps(), loss, norm, lr, order.epoch(), tps));
+                LOG.info(String.format(Locale.ROOT, "step %d/%d loss %.4f grad_norm %.3g lr %.3g %s%s tok/s %.0f",
+                        step, cfg.maxSteps(), loss, norm, lr, objective.progress(), s.parts().isEmpty() ? ""
+                        : " " + s.parts(), tps));
             }
             if (callbackSteps.contains(step)) {
                 callbackNanos += callBack(cb, step, metrics, w, params);
@@ -155,28 +134,6 @@ public final class Trainer {
         }
         return new TrainingResult(TrainingResult.Status.COMPLETED, cfg.maxSteps(), losses.get(losses.size() - 1),
                 losses, null, tps);
-    }
-
-    /**
-     * Forward and backward of one micro-batch; returns its share of the update's loss, Σ NLL / N_eff. Records
-     * gradients on this thread for the duration; all per-batch arrays live in one scope closed here.
-     */
-    static double forwardBackward(LlamaWeights w, PaddedBatch batch, long effectiveTargets, int vocabChunk) {
-        try (NDManager scope = NDManager.newBaseManager(w.device());
-                Autograd.Recording recording = Autograd.record()) {
-            NDArray tokens = scope.create(batch.inputs(), new Shape(batch.rows(), batch.length()));
-            NDArray mask = scope.create(batch.attention(), new Shape(batch.rows(), batch.length()));
-            ForwardResult r = LlamaForward.forward(w, tokens, mask, ForwardOptions.hiddenOnly(), null);
-            NDArray hidden = r.finalHidden().reshape(-1, w.config().hiddenSize()); // (B·T, D)
-            // Only target rows reach the LM head: prompt and pad rows cost nothing there and cannot leak into the loss.
-            NDArray picked = hidden.get(scope.create(batch.targetPositions())); // (N, D)
-            NDArray nll = TokenNll.compute(w, picked, scope.create(batch.targetTokens()), vocabChunk); // (N)
-            // A tensor operand, not div(Number): DJL backs Number operands with a Java direct buffer that it frees
-            // (via GC) right after the op, while autograd still holds it for backward (see class comment).
-            NDArray loss = nll.sum().mul(scope.full(new Shape(), 1f / effectiveTargets));
-            recording.backward(loss);
-            return loss.getFloat();
-        }
     }
 
     /**

@@ -225,7 +225,7 @@ class TrainerTest {
         params.forEach(p -> p.setRequiresGradient(true));
         System.gc(); // see train(…, cb)
         try {
-            Trainer.forwardBackward(w, batch, batch.lossTokens(), TrainerConfig.DEFAULT_VOCAB_CHUNK);
+            SupervisedObjective.forwardBackward(w, batch, batch.lossTokens(), TrainerConfig.DEFAULT_VOCAB_CHUNK);
             Map<String, float[]> out = new LinkedHashMap<>();
             for (NDArray p : params) {
                 try (NDArray g = p.getGradient()) {
@@ -298,9 +298,9 @@ class TrainerTest {
             try {
                 long n = first.lossTokens() + second.lossTokens();
                 System.gc(); // see train(…, cb)
-                Trainer.forwardBackward(w, first, n, TrainerConfig.DEFAULT_VOCAB_CHUNK);
+                SupervisedObjective.forwardBackward(w, first, n, TrainerConfig.DEFAULT_VOCAB_CHUNK);
                 System.gc();
-                Trainer.forwardBackward(w, second, n, TrainerConfig.DEFAULT_VOCAB_CHUNK);
+                SupervisedObjective.forwardBackward(w, second, n, TrainerConfig.DEFAULT_VOCAB_CHUNK);
                 for (NDArray p : params) {
                     try (NDArray g = p.getGradient()) {
                         accumulated.put(p.getName(), g.toFloatArray());
