@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Perplexity of every row of a JSONL or Parquet file under one model.",
             "Rows have 'text', or 'prompt' and 'response' (only response tokens are scored), and an optional 'id'.",
-            "Writes OUT/scores (id, n_tokens, nll_sum, nll_mean, ppl), OUT/quarantine (source, line, raw, reason)"
-                + " and OUT/summary.json."})
+            "Writes OUT/scores (id, n_tokens, nll_sum, nll_mean, ppl), OUT/quarantine (source, source_row, raw,"
+                + " reason) and OUT/summary.json."})
 final class ScoreCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -14,12 +14,22 @@ public interface Fields {
 
     boolean has(String name);
 
+    /** Whether the field is there with a value: a JSON {@code null} or a null Parquet cell counts as absent. */
+    default boolean present(String name) {
+        return has(name);
+    }
+
     /** A string field; in CSV every cell is one. JSON {@code null} is the wrong type, not a missing field. */
     String string(String name);
 
     boolean bool(String name);
 
     long integer(String name);
+
+    /** A string, or a number as its text (ids given either way); a CSV cell is always a string. */
+    default String stringOrNumber(String name) {
+        return string(name);
+    }
 
     /** A map (JSON object, Parquet map or struct) of booleans, in key order. */
     Map<String, Boolean> booleanMap(String name);

@@ -29,12 +29,27 @@ final class JsonFields implements Fields {
     }
 
     @Override
+    public boolean present(String name) {
+        JsonNode n = obj.get(name);
+        return n != null && !n.isNull();
+    }
+
+    @Override
     public String string(String name) {
         JsonNode n = get(name);
         if (!n.isTextual()) {
             throw new BadRow(name, "expected string, got " + JsonRows.typeName(n));
         }
         return n.textValue();
+    }
+
+    @Override
+    public String stringOrNumber(String name) {
+        JsonNode n = get(name);
+        if (!n.isTextual() && !n.isNumber()) {
+            throw new BadRow(name, "expected string or number, got " + JsonRows.typeName(n));
+        }
+        return n.asText();
     }
 
     @Override

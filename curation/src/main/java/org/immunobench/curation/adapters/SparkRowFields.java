@@ -57,12 +57,30 @@ final class SparkRowFields implements Fields {
     }
 
     @Override
+    public boolean present(String name) {
+        return has(name) && !row.isNullAt(index(name));
+    }
+
+    @Override
     public String string(String name) {
         Object v = value(name, "string");
         if (v instanceof String s) {
             return s;
         }
         throw wrongType(name, "string");
+    }
+
+    @Override
+    public String stringOrNumber(String name) {
+        Object v = value(name, "string or number");
+        if (v instanceof String || v instanceof Long || v instanceof Integer || v instanceof Short
+                || v instanceof Byte || v instanceof java.math.BigDecimal) {
+            return v.toString();
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return Double.toString(((Number) v).doubleValue());
+        }
+        throw wrongType(name, "string or number");
     }
 
     @Override

@@ -28,11 +28,11 @@ import java.util.function.Consumer;
 /**
  * Stage 5 on the executors: corpus rows (columns in {@link CorpusSchema#CORPUS} order) in, the same rows out with
  * {@code n_tokens} (scored tokens) and {@code ppl} set — or, when a row has nothing to predict, left null with the
- * flag {@code ppl_unscorable: why}. A sibling of the score job's {@code PartitionScorer} (that one maps parsed input
- * lines to score records): the model comes from the per-JVM {@link ExecutorModelCache}, the device from the task's
- * Spark resources, and each chunk of {@code chunkRows} rows goes to the scorer in one call, which groups rows of
- * similar length into padded batches. Logs tokens/s per partition and adds its forward tokens and time to the
- * job's accumulators.
+ * flag {@code ppl_unscorable: why}. A sibling of the score job's {@code PartitionScorer} (that one maps rows read
+ * by the same read path to score records, tokenized by the same {@link PerplexityInput}): the model comes from the
+ * per-JVM {@link ExecutorModelCache}, the device from the task's Spark resources, and each chunk of
+ * {@code chunkRows} rows goes to the scorer in one call, which groups rows of similar length into padded batches.
+ * Logs tokens/s per partition and adds its forward tokens and time to the job's accumulators.
  */
 final class CorpusScorer implements MapPartitionsFunction<Row, Row> {
     private static final Logger LOG = LoggerFactory.getLogger(CorpusScorer.class);

@@ -2,6 +2,9 @@ package org.immunobench.jobs.score;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.immunobench.curation.corpus.CorpusRow;
+import org.immunobench.curation.perplexity.PerplexityInput;
+import org.immunobench.curation.validate.Parsed;
 import org.immunobench.jobs.ChunkedScoring;
 import org.immunobench.jobs.ExecutorModelCache;
 import org.immunobench.jobs.ModelSpec;
@@ -19,14 +22,16 @@ import java.util.Iterator;
 import java.util.function.Consumer;
 
 /**
- * The executor side of the {@code score} job: streams a partition in chunks of {@code chunkRows}, tokenizes each
- * request, scores the chunk in one {@link Scorer#score} call (which groups rows of similar length into batches),
- * and passes parse-time quarantine rows through. One outcome per input line, so nothing is lost.
+ * The executor side of the {@code score} job: streams a partition of rows read by the curation read path in chunks
+ * of {@code chunkRows}, tokenizes each kept row as curate's perplexity stage does ({@link PerplexityInput}: the
+ * response given the prompt, or a plain text whole), scores the chunk in one {@link Scorer#score} call (which groups
+ * rows of similar length into batches), and turns rows quarantined or dropped while reading into quarantine rows.
+ * One outcome per row read, so nothing is lost.
  *
  * <p>Holds only the small serialisable spec; the model comes from the per-JVM {@link ExecutorModelCache} and the
  * device from the task's Spark resources.
  */
-public final class PartitionScorer implements FlatMapFunction<Iterator<ParsedLine>, ScoreOutcome> {
+public final class PartitionScorer implements FlatMapFunction<Iterator<Parsed>, ScoreOutcome> {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionScorer.class);
 
     private final ModelSpec spec;
@@ -43,64 +48,40 @@ public final class PartitionScorer implements FlatMapFunction<Iterator<ParsedLin
     }
 
     @Override
-    public Iterator<ScoreOutcome> call(Iterator<ParsedLine> lines) {
+    public Iterator<ScoreOutcome> call(Iterator<Parsed> rows) {
         DeviceSpec device = TaskDevices.current(gpuRequested);
         CausalLm lm = ExecutorModelCache.get(spec.onDevice(device));
         TaskContext tc = TaskContext.get();
         String task = tc == null ? "driver" : "partition " + tc.partitionId();
-        return new ChunkIterator(lines, lm.tokenizer(), lm.scorer(), chunkRows, task + " on " + device);
+        return new ChunkIterator(rows, lm.tokenizer(), lm.scorer(), chunkRows, task + " on " + device);
     }
 
-    /** A request's scorer input, or the quarantine row saying why it has none. */
-    record Tokenized(ScoringInput input, Quarantined rejected) {
-    }
-
-    /** Turns one request into scorer input, or says why it cannot be scored. Pure given the tokenizer. */
-    static Tokenized tokenize(ScoreRequest request, LmTokenizer tokenizer) {
-        ScoringInput input;
-        try {
-            input = request.isPromptResponse()
-                    ? tokenizer.forPromptResponse(request.prompt(), request.response())
-                    : tokenizer.forText(request.text());
-        } catch (IllegalArgumentException e) { // ScoringInput refuses an empty token sequence
-            return new Tokenized(null, request.quarantine("nothing to score after tokenization (" + e.getMessage()
-                    + ")"));
-        } catch (RuntimeException e) {
-            return new Tokenized(null, request.quarantine("tokenization failed: " + e.getMessage()));
-        }
-        if (input.scoredTokens() <= 0) {
-            return new Tokenized(null, request.quarantine("nothing to score after tokenization ("
-                    + input.tokens().length + " tokens, none to predict"
-                    + (request.isPromptResponse() ? " in the response)" : ")")));
-        }
-        return new Tokenized(input, null);
-    }
-
-    private static final class ChunkIterator extends ChunkedScoring<ParsedLine, ScoreOutcome> {
+    private static final class ChunkIterator extends ChunkedScoring<Parsed, ScoreOutcome> {
         private final LmTokenizer tokenizer;
 
-        ChunkIterator(Iterator<ParsedLine> lines, LmTokenizer tokenizer, Scorer scorer, int chunkRows, String task) {
-            super(lines, scorer, chunkRows, task, LOG);
+        ChunkIterator(Iterator<Parsed> rows, LmTokenizer tokenizer, Scorer scorer, int chunkRows, String task) {
+            super(rows, scorer, chunkRows, task, LOG);
             this.tokenizer = tokenizer;
         }
 
         @Override
-        protected ScoringInput prepare(ParsedLine line, Consumer<ScoreOutcome> passThrough) {
-            if (line instanceof Quarantined q) {
-                passThrough.accept(q);
+        protected ScoringInput prepare(Parsed p, Consumer<ScoreOutcome> passThrough) {
+            if (!(p instanceof Parsed.Kept kept)) {
+                passThrough.accept(ScoreOutcome.quarantined(ScoreRows.notKept(p)));
                 return null;
             }
-            Tokenized tokenized = tokenize((ScoreRequest) line, tokenizer);
-            if (tokenized.rejected() != null) {
-                passThrough.accept(tokenized.rejected());
+            CorpusRow r = kept.row();
+            PerplexityInput.Tokenized t = PerplexityInput.of(tokenizer, r.prompt(), r.response());
+            if (t.unscorable() != null) {
+                passThrough.accept(ScoreOutcome.quarantined(ScoreRows.unscorable(r, t.unscorable())));
                 return null;
             }
-            return tokenized.input();
+            return t.input();
         }
 
         @Override
-        protected ScoreOutcome scored(ParsedLine line, SequenceScore s) {
-            return new Scored(((ScoreRequest) line).id(), s.nTokens(), s.nllSum());
+        protected ScoreOutcome scored(Parsed p, SequenceScore s) {
+            return ScoreOutcome.scored(ScoreRows.id(((Parsed.Kept) p).row()), s.nTokens(), s.nllSum());
         }
     }
 }

@@ -6,12 +6,13 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapred.TextInputFormat;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
@@ -20,6 +21,11 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.immunobench.curation.adapters.JsonLinesParser;
+import org.immunobench.curation.adapters.SparkSources;
+import org.immunobench.curation.corpus.CorpusSchema;
+import org.immunobench.curation.report.CurateReport;
+import org.immunobench.curation.validate.Parsed;
 import org.immunobench.jobs.CodeVersion;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.lm.runtime.RuntimeOptions;
@@ -36,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -43,11 +50,13 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 /**
- * The {@code score} job: perplexity of every row of a JSONL or Parquet file under one model. Wiring only: parsing
- * is {@link ScoreInputParser}, scoring is {@link PartitionScorer} over the {@code lm} runtime.
+ * The {@code score} job: perplexity of every row of a JSONL or Parquet file under one model. Wiring only: rows are
+ * read by curate's read path ({@link SparkSources}: strict UTF-8, validation, normalisation, corpus ids) with the
+ * row shape of {@link ScoreRows}; scoring is {@link PartitionScorer} over the {@code lm} runtime.
  *
- * <p>Writes {@code OUT/scores} (id, n_tokens, nll_sum, nll_mean, ppl), {@code OUT/quarantine} (source, line, raw,
- * reason) and {@code OUT/summary.json}. Rows read are counted from the input itself and rows written from the
+ * <p>Writes {@code OUT/scores} (id, n_tokens, nll_sum, nll_mean, ppl), {@code OUT/quarantine} (the curate
+ * quarantine contract, {@link CorpusSchema#QUARANTINE}: source, source_row, raw, reason) and
+ * {@code OUT/summary.json}. Rows read are counted from the input itself and rows written from the
  * output files; the job fails unless read = scored + quarantined.
  */
 public final class ScoreJob {
@@ -60,14 +69,10 @@ public final class ScoreJob {
         DataTypes.createStructField("nll_mean", DataTypes.DoubleType, false),
         DataTypes.createStructField("ppl", DataTypes.DoubleType, false)});
 
-    public static final StructType QUARANTINE_SCHEMA = new StructType(new StructField[]{
-        DataTypes.createStructField("source", DataTypes.StringType, false),
-        DataTypes.createStructField("line", DataTypes.LongType, false),
-        DataTypes.createStructField("raw", DataTypes.StringType, true),
-        DataTypes.createStructField("reason", DataTypes.StringType, false)});
-
     /** Input columns with the types they may have; id may also be any numeric type. */
     private static final List<String> STRING_COLUMNS = List.of("text", "prompt", "response");
+    /** {@code part-00001-….parquet: } before a reason from a multi-file Parquet input. */
+    private static final Pattern FILE_PREFIX = Pattern.compile("^[^\\s:]+\\.parquet: ");
 
     /**
      * @param format null = from the input path ({@link InputFormat#detect})
@@ -120,7 +125,7 @@ public final class ScoreJob {
 
         Input input = format == InputFormat.JSONL ? readJsonl(spark, s.input(), inputStatus) : readParquet(spark,
                 s.input());
-        JavaRDD<ParsedLine> parsed = s.partitions() > 0 ? input.parsed().repartition(s.partitions()) : input.parsed();
+        JavaRDD<Parsed> parsed = s.partitions() > 0 ? input.parsed().repartition(s.partitions()) : input.parsed();
         ModelSpec spec = new ModelSpec(s.model(), s.runtime());
         JavaRDD<ScoreOutcome> outcomes = parsed
                 .mapPartitions(new PartitionScorer(spec, s.gpuRequested(), s.chunkRows()))
@@ -128,11 +133,10 @@ public final class ScoreJob {
         SaveMode mode = s.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
         long tScore;
         try {
-            spark.createDataFrame(outcomes.filter(o -> o instanceof Scored).map(o -> scoreRow((Scored) o)),
+            spark.createDataFrame(outcomes.filter(ScoreOutcome::isScored).map(ScoreOutcome::scoresRow),
                     SCORES_SCHEMA).write().mode(mode).parquet(scoresPath.toString());
-            spark.createDataFrame(outcomes.filter(o -> o instanceof Quarantined)
-                    .map(o -> quarantineRow((Quarantined) o)), QUARANTINE_SCHEMA)
-                    .write().mode(mode).parquet(quarantinePath.toString());
+            spark.createDataFrame(outcomes.filter(o -> !o.isScored()).map(o -> CorpusSchema.toRow(o.quarantined())),
+                    CorpusSchema.QUARANTINE).write().mode(mode).parquet(quarantinePath.toString());
             tScore = System.nanoTime();
         } finally {
             outcomes.unpersist(false);
@@ -144,7 +148,7 @@ public final class ScoreJob {
         Row agg = scores.agg(count(lit(1)), sum(col("n_tokens"))).first();
         long rowsScored = agg.getLong(0);
         long tokens = agg.isNullAt(1) ? 0 : agg.getLong(1);
-        Dataset<Row> quarantine = spark.read().schema(QUARANTINE_SCHEMA).parquet(quarantinePath.toString());
+        Dataset<Row> quarantine = spark.read().schema(CorpusSchema.QUARANTINE).parquet(quarantinePath.toString());
         Map<String, Long> reasons = reasonCounts(quarantine);
         long rowsQuarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
         long tEnd = System.nanoTime();
@@ -164,35 +168,26 @@ public final class ScoreJob {
         return summary;
     }
 
-    /** Parsed rows, and a count of the rows read taken from the input itself, not from the parse. */
-    private record Input(JavaRDD<ParsedLine> parsed, LongSupplier rowsRead) {
+    /** Rows read (one outcome each), and a count of the rows read taken from the input itself, not from the parse. */
+    private record Input(JavaRDD<Parsed> parsed, LongSupplier rowsRead) {
     }
 
+    /** Lines as raw bytes, decoded strictly one by one: invalid UTF-8 quarantines its line and nothing else. */
     private static Input readJsonl(SparkSession spark, String path, FileStatus status) {
         if (status.isDirectory()) {
             throw new IllegalArgumentException("JSONL input must be one file, but " + path + " is a directory");
         }
-        JavaRDD<String> lines = JavaSparkContext.fromSparkContext(spark.sparkContext()).textFile(path);
-        JavaRDD<ParsedLine> parsed = lines.zipWithIndex()
-                .map(t -> ScoreInputParser.parseJsonLine(path, t._2() + 1, t._1()));
-        return new Input(parsed, lines::count);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Parsed> parsed = SparkSources.lines(sc, path, new JsonLinesParser(ScoreRows.context(path),
+                new ScoreRows()));
+        return new Input(parsed, () -> sc.hadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class)
+                .count());
     }
 
     private static Input readParquet(SparkSession spark, String path) {
         Dataset<Row> df = spark.read().parquet(path);
-        StructType schema = df.schema();
-        validateParquetSchema(schema, path);
-        Set<String> names = Set.of(schema.fieldNames());
-        Column[] columns = {
-            names.contains("id") ? col("id") : lit(null).as("id"),
-            names.contains("text") ? col("text") : lit(null).cast("string").as("text"),
-            names.contains("prompt") ? col("prompt") : lit(null).cast("string").as("prompt"),
-            names.contains("response") ? col("response") : lit(null).cast("string").as("response"),
-            col("_metadata.file_path").as("file_path"),
-            col("_metadata.row_index").as("row_index")};
-        JavaRDD<ParsedLine> parsed = df.select(columns).javaRDD().map(r -> ScoreInputParser.fromColumns(
-                r.getString(4), r.getLong(5) + 1, r.get(0), r.get(1), r.get(2), r.get(3)));
-        return new Input(parsed, df::count);
+        validateParquetSchema(df.schema(), path);
+        return new Input(SparkSources.parquet(spark, path, ScoreRows.context(path), new ScoreRows()), df::count);
     }
 
     /** Fails before any work when the Parquet columns cannot make score rows; names file and column. */
@@ -228,14 +223,6 @@ public final class ScoreJob {
             throw new IllegalArgumentException("input " + path + " has no column '" + missing + "' (needed with '"
                     + present + "'); its columns are " + Arrays.toString(schema.fieldNames()));
         }
-    }
-
-    static Row scoreRow(Scored s) {
-        return RowFactory.create(s.id(), s.nTokens(), s.nllSum(), s.nllMean(), s.perplexity());
-    }
-
-    static Row quarantineRow(Quarantined q) {
-        return RowFactory.create(q.source(), q.line(), q.raw(), q.reason());
     }
 
     /** Fails naming the path unless {@code model} is a checkpoint directory (checked again by {@link #run}). */
@@ -281,20 +268,29 @@ public final class ScoreJob {
         }
     }
 
-    /** Quarantine counts by reason category (the reason up to its first ':', ';' or " ("). */
+    /** Quarantine counts by reason category ({@link #reasonCategory}). */
     private static Map<String, Long> reasonCounts(Dataset<Row> quarantine) {
         return quarantine.javaRDD().map(r -> reasonCategory(r.getString(3))).countByValue();
     }
 
+    /**
+     * A reason's category: reasons are {@code field: problem} as in curate (a few, like {@code blank line}, have no
+     * field); the category is the field and the problem up to its first {@code :}, {@code ;} or {@code " ("}, with
+     * numbers as {@code #} ({@link CurateReport#reasonPattern}). A leading file name, which a multi-file Parquet
+     * input puts on its reasons, is left out.
+     */
     static String reasonCategory(String reason) {
-        int cut = reason.length();
+        String r = FILE_PREFIX.matcher(reason).replaceFirst("");
+        int field = r.indexOf(": ");
+        int from = field < 0 ? 0 : field + 2;
+        int cut = r.length();
         for (String stop : List.of(":", ";", " (")) {
-            int at = reason.indexOf(stop);
+            int at = r.indexOf(stop, from);
             if (at >= 0) {
                 cut = Math.min(cut, at);
             }
         }
-        return reason.substring(0, cut);
+        return CurateReport.reasonPattern(r.substring(0, cut));
     }
 
     private static void writeJson(Configuration hadoop, Path path, Map<String, Object> json) {

@@ -9,7 +9,16 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.immunobench.curation.adapters.ColumnMapping;
+import org.immunobench.curation.adapters.SourceFormat;
+import org.immunobench.curation.adapters.SourceSpec;
+import org.immunobench.curation.adapters.SparkSources;
+import org.immunobench.curation.corpus.ContentHash;
+import org.immunobench.curation.corpus.CorpusRow;
+import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.testing.TestSpark;
+import org.immunobench.curation.validate.Parsed;
+import org.immunobench.curation.validate.SourceContext;
 import org.immunobench.jobs.ExecutorModelCache;
 import org.immunobench.lm.CausalLm;
 import org.immunobench.lm.model.ModelConfig;
@@ -22,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,25 +79,26 @@ class ScoreJobTest {
         GOOD.clear();
         BAD.clear();
         good(lines, "a1", "{\"id\":\"a1\",\"text\":\"hello world the cat sat\"}", "hello world the cat sat");
-        good(lines, ScoreInputParser.contentId("the cat sat on the mat ."), "{\"text\":\"the cat sat on the mat .\"}",
+        good(lines, ContentHash.of("the cat sat on the mat .", ""), "{\"text\":\"the cat sat on the mat .\"}",
                 "the cat sat on the mat .");
         goodPair(lines, "7", "{\"id\":7,\"prompt\":\"user : hello\",\"response\":\"assistant : world\"}",
                 "user : hello", "assistant : world");
-        goodPair(lines, ScoreInputParser.contentId("user : w3\u0000w4 w5 w6"),
+        goodPair(lines, ContentHash.of("user : w3", "w4 w5 w6"),
                 "{\"prompt\":\"user : w3\",\"response\":\"w4 w5 w6\"}", "user : w3", "w4 w5 w6");
         bad(lines, "", "blank line");
-        bad(lines, "{\"text\": \"w1\"", "malformed JSON");
-        bad(lines, "[1,2]", "not a JSON object (found array)");
-        bad(lines, "{\"text\":\"w1 w2\",\"prompt\":\"w3\",\"response\":\"w4\"}", "has both text and prompt/response");
-        bad(lines, "{\"foo\":\"bar\"}", "missing field: text, or prompt and response");
-        bad(lines, "{\"text\":5}", "field 'text' must be a string, got number");
-        bad(lines, "{\"text\":\"   \"}", "empty text");
-        bad(lines, "{\"prompt\":\"w1\",\"response\":\"\"}", "empty response");
-        bad(lines, "{\"prompt\":\"w1\"}", "missing field: response (prompt given)");
-        bad(lines, "{\"id\":true,\"text\":\"w1 w2\"}", "field 'id' must be a string or number, got boolean");
-        bad(lines, "{\"text\":\"w9\"}", "nothing to score after tokenization");
-        bad(lines, "{\"text\":\"w1 w2\"} {\"x\":1}", "malformed JSON");
-        bad(lines, "{\"id\":\"d\",\"text\":\"w1\",\"text\":\"w2\"}", "malformed JSON");
+        bad(lines, "{\"text\": \"w1\"", "row: malformed JSON");
+        bad(lines, "[1,2]", "row: expected a JSON object, got array");
+        bad(lines, "{\"text\":\"w1 w2\",\"prompt\":\"w3\",\"response\":\"w4\"}",
+                "row: has both text and prompt/response");
+        bad(lines, "{\"foo\":\"bar\"}", "text: missing (give text, or prompt and response)");
+        bad(lines, "{\"text\":5}", "text: expected string, got number");
+        bad(lines, "{\"text\":\"   \"}", "text: empty after normalisation");
+        bad(lines, "{\"prompt\":\"w1\",\"response\":\"\"}", "response: empty after normalisation");
+        bad(lines, "{\"prompt\":\"w1\"}", "response: missing (prompt given)");
+        bad(lines, "{\"id\":true,\"text\":\"w1 w2\"}", "id: expected string or number, got boolean");
+        bad(lines, "{\"text\":\"w9\"}", "row: nothing to score after tokenization");
+        bad(lines, "{\"text\":\"w1 w2\"} {\"x\":1}", "row: malformed JSON");
+        bad(lines, "{\"id\":\"d\",\"text\":\"w1\",\"text\":\"w2\"}", "row: malformed JSON");
         String longText = String.join(" ", TinyModels.words(44)).replace(" ", " w1 "); // ~87 tokens > context 32
         good(lines, "long", "{\"id\":\"long\",\"text\":\"" + longText + "\"}", longText);
         good(lines, "unk", "{\"id\":\"unk\",\"text\":\"words not in the vocabulary\"}", "words not in the vocabulary");
@@ -123,6 +135,7 @@ class ScoreJobTest {
         List<String> lines = jsonlLines();
         Files.writeString(input, String.join("\n", lines) + "\n");
         Path out = tmp.resolve("out-jsonl");
+        ExecutorModelCache.closeAll(); // another test of this class may have run first and cached the model
         int loadsBefore = ExecutorModelCache.loadCount();
 
         ScoreSummary summary = ScoreJob.run(spark, settings(input.toString(), out, false));
@@ -146,8 +159,8 @@ class ScoreJobTest {
         assertEquals(DataTypes.DoubleType, st.apply("ppl").dataType());
 
         Dataset<Row> quarantine = spark.read().parquet(out.resolve("quarantine").toString());
-        assertEquals(List.of("source", "line", "raw", "reason"), Arrays.asList(quarantine.columns()));
-        assertEquals(DataTypes.LongType, quarantine.schema().apply("line").dataType());
+        assertEquals(List.of("source", "source_row", "raw", "reason"), Arrays.asList(quarantine.columns()));
+        assertEquals(DataTypes.LongType, quarantine.schema().apply("source_row").dataType());
         Map<Long, Row> qByLine = new TreeMap<>();
         for (Row r : quarantine.collectAsList()) {
             qByLine.put(r.getLong(1), r);
@@ -199,7 +212,8 @@ class ScoreJobTest {
         assertEquals(lines.size(), json.get("rows_read").asLong());
         assertEquals(GOOD.size(), json.get("rows_scored").asLong());
         assertEquals(BAD.size(), json.get("rows_quarantined").asLong());
-        assertEquals(3, json.get("quarantine_reasons").get("malformed JSON").asLong());
+        assertEquals(3, json.get("quarantine_reasons").get("row: malformed JSON").asLong());
+        assertEquals(1, json.get("quarantine_reasons").get("row: nothing to score after tokenization").asLong());
         assertEquals(model.toAbsolutePath().normalize().toString(), json.get("model").asText());
         assertEquals(input.toString(), json.get("input").asText());
         assertTrue(json.get("code_version").asText().startsWith("0.1.0"), json.get("code_version").asText());
@@ -208,6 +222,64 @@ class ScoreJobTest {
         IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
                 () -> ScoreJob.run(spark, settings(input.toString(), out, false)));
         assertTrue(again.getMessage().contains("--overwrite"), again.getMessage());
+    }
+
+    /**
+     * A line with invalid UTF-8 is quarantined alone, naming file, line and reason, and the other rows are scored
+     * under the ids curate's read path gives the same rows: read here by curation's own {@code SparkSources.read}
+     * with a generic JSONL mapping, once for the prompt/response rows and once for the text rows (prompt = text).
+     */
+    @Test
+    void invalidUtf8QuarantinesOnlyItsLineAndIdsAreTheCorpusIds() throws Exception {
+        SparkSession spark = TestSpark.get();
+        Path input = tmp.resolve("mixed.jsonl");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes(utf8("{\"prompt\":\"user :  w3\",\"response\":\"w4\\u00a0w5 w6 \"}\n")); // NBSP, spaces
+        bytes.writeBytes(utf8("{\"text\":\"\uFF57\uFF11 the cat\"}\n")); // full-width w1: NFKC makes it "w1"
+        bytes.writeBytes("{\"text\":\"w1 caf\u00e9 w2\"}\n".getBytes(StandardCharsets.ISO_8859_1)); // 0xE9 alone
+        bytes.writeBytes(utf8("{\"id\":\"given\",\"text\":\"the cat sat\"}\n"));
+        bytes.writeBytes(utf8("{\"prompt\":\"user : hello\",\"response\":\"world\"}\n"));
+        Files.write(input, bytes.toByteArray());
+        Path out = tmp.resolve("out-utf8");
+
+        ScoreSummary summary = ScoreJob.run(spark, settings(input.toString(), out, false));
+
+        assertEquals("rows read=5 scored=4 quarantined=1", summary.countsLine());
+        List<Row> quarantine = spark.read().parquet(out.resolve("quarantine").toString()).collectAsList();
+        assertEquals(1, quarantine.size());
+        Row q = quarantine.get(0);
+        assertEquals(input.toString(), q.getString(0), "the file");
+        assertEquals(3L, q.getLong(1), "the line");
+        assertEquals("row: invalid UTF-8 at byte 15 of the row", q.getString(3));
+        assertEquals("{\"text\":\"w1 caf\uFFFD w2\"}", q.getString(2), "raw, the bad byte shown as U+FFFD");
+
+        ColumnMapping pairs = new ColumnMapping("prompt", "response", ColumnMapping.Value.constant("d"),
+                ColumnMapping.Value.constant(CorpusRow.BENIGN));
+        ColumnMapping texts = new ColumnMapping("text", null, ColumnMapping.Value.constant("d"),
+                ColumnMapping.Value.constant(CorpusRow.BENIGN));
+        Map<Long, String> curated = new TreeMap<>();
+        for (ColumnMapping m : List.of(pairs, texts)) {
+            SourceContext ctx = SourceContext.of("curated", Splits.EVAL);
+            for (Parsed p : SparkSources.read(spark, new SourceSpec("curated", SourceFormat.JSONL, input.toString()),
+                    ctx, m).collect()) {
+                if (p instanceof Parsed.Kept k) {
+                    assertEquals(null, curated.put(p.sourceRow(), k.row().id()), "row " + p.sourceRow());
+                } else if (p.sourceRow() == 3) {
+                    assertEquals(q.getString(3), ((Parsed.Quarantined) p).row().reason(), "one reader, one reason");
+                }
+            }
+        }
+        assertEquals(Map.of(1L, ContentHash.of("user : w3", "w4 w5 w6"), 2L, ContentHash.of("w1 the cat", ""),
+                4L, ContentHash.of("the cat sat", ""), 5L, ContentHash.of("user : hello", "world")), curated,
+                "curate's ids: normalised content, a text row as prompt = text and an empty response");
+        List<String> scored = spark.read().parquet(out.resolve("scores").toString()).select("id")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        assertEquals(List.of(curated.get(1L), curated.get(2L), "given", curated.get(5L)).stream().sorted().toList(),
+                scored.stream().sorted().toList(), "score's ids are curate's, except the one given");
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -235,10 +307,12 @@ class ScoreJobTest {
             reasons.put(r.getLong(1), r.getString(3));
             assertTrue(r.getString(0).endsWith(".parquet") && r.getString(0).contains("rows.parquet"), r.getString(0));
         }
-        assertEquals(Map.of(3L, "missing field: text, or prompt and response", 4L, "empty text"), reasons);
+        assertEquals(Map.of(3L, "text: missing (give text, or prompt and response)", 4L,
+                "text: empty after normalisation"), reasons);
         List<String> ids = spark.read().parquet(out.resolve("scores").toString()).select("id").as(
                 org.apache.spark.sql.Encoders.STRING()).collectAsList();
-        assertEquals(List.of("1", ScoreInputParser.contentId("the cat sat")), ids.stream().sorted().toList());
+        assertEquals(List.of("1", ContentHash.of("the cat sat", "")).stream().sorted().toList(),
+                ids.stream().sorted().toList());
     }
 
     @Test
