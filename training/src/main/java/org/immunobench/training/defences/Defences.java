@@ -30,7 +30,10 @@ public final class Defences {
 
     private static final Map<String, Entry<?>> REGISTRY = new TreeMap<>(Map.ofEntries(
             entry(NoDefence.NAME, NoDefence.NoDefenceConfig.class, (c, seed) -> new NoDefence()),
-            entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c))));
+            entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c)),
+            entry(Vaccine.NAME, Vaccine.VaccineConfig.class, (c, seed) -> new Vaccine(c, seed)),
+            entry(TVaccine.NAME, TVaccine.TVaccineConfig.class, (c, seed) -> new TVaccine(c, seed)),
+            entry(Booster.NAME, Booster.BoosterConfig.class, (c, seed) -> new Booster(c, seed))));
 
     private Defences() {
     }

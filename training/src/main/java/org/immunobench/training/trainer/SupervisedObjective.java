@@ -7,6 +7,7 @@ import org.immunobench.lm.model.ForwardOptions;
 import org.immunobench.lm.model.ForwardResult;
 import org.immunobench.lm.model.LlamaForward;
 import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.model.ResidualIntervention;
 import org.immunobench.lm.scoring.TokenNll;
 
 import java.util.ArrayList;
@@ -86,9 +87,19 @@ public final class SupervisedObjective implements Objective {
      * that a GC may free while autograd still holds it (see {@link Trainer}).
      */
     public static NDArray nllSum(LlamaWeights w, PaddedBatch batch, int vocabChunk, NDManager scope) {
+        return nllSum(w, batch, vocabChunk, scope, List.of());
+    }
+
+    /**
+     * {@link #nllSum(LlamaWeights, PaddedBatch, int, NDManager)} with {@code interventions} acting on the residual
+     * stream (perturbation-aware defences add ε after layers, or read ∂L/∂h through zero leaves).
+     */
+    public static NDArray nllSum(LlamaWeights w, PaddedBatch batch, int vocabChunk, NDManager scope,
+            List<ResidualIntervention> interventions) {
         NDArray tokens = scope.create(batch.inputs(), new Shape(batch.rows(), batch.length()));
         NDArray mask = scope.create(batch.attention(), new Shape(batch.rows(), batch.length()));
-        ForwardResult r = LlamaForward.forward(w, tokens, mask, ForwardOptions.hiddenOnly(), null);
+        ForwardResult r = LlamaForward.forward(w, tokens, mask,
+                ForwardOptions.hiddenOnly().withInterventions(interventions), null);
         NDArray hidden = r.finalHidden().reshape(-1, w.config().hiddenSize()); // (B·T, D)
         // Only target rows reach the LM head: prompt and pad rows cost nothing there and cannot leak into the loss.
         NDArray picked = hidden.get(scope.create(batch.targetPositions())); // (N, D)

@@ -20,7 +20,7 @@ class DefencesTest {
 
     @Test
     void registryListsEveryDefenceByName() {
-        assertEquals(List.of("lox", "none"), Defences.names());
+        assertEquals(List.of("booster", "lox", "none", "t_vaccine", "vaccine"), Defences.names());
         for (String name : Defences.names()) {
             assertEquals(name, Defences.create(name, null, 1, PATH).name());
         }
@@ -29,11 +29,11 @@ class DefencesTest {
 
     @Test
     void unknownNameNamesTheKeyAndTheKnownDefences() {
-        assertEquals("defences[1].name 'foo' is unknown; known: [lox, none]", error("foo", null));
-        assertEquals("defences[1].name is missing; known: [lox, none]", error(null, null));
-        assertEquals("name 'foo' is unknown; known: [lox, none]",
+        assertEquals("defences[1].name 'foo' is unknown; known: [booster, lox, none, t_vaccine, vaccine]", error("foo", null));
+        assertEquals("defences[1].name is missing; known: [booster, lox, none, t_vaccine, vaccine]", error(null, null));
+        assertEquals("name 'foo' is unknown; known: [booster, lox, none, t_vaccine, vaccine]",
                 assertThrows(IllegalArgumentException.class, () -> Defences.create("foo", null, 1, "")).getMessage());
-        assertEquals("defences[0].name 'x' is unknown; known: [lox, none]",
+        assertEquals("defences[0].name 'x' is unknown; known: [booster, lox, none, t_vaccine, vaccine]",
                 assertThrows(IllegalArgumentException.class,
                         () -> Defences.resolvedConfig("x", null, "defences[0].config")).getMessage());
     }
