@@ -30,7 +30,9 @@ public final class Defences {
 
     private static final Map<String, Entry<?>> REGISTRY = new TreeMap<>(Map.ofEntries(
             entry(NoDefence.NAME, NoDefence.NoDefenceConfig.class, (c, seed) -> new NoDefence()),
-            entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c))));
+            entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c)),
+            entry(Tar.NAME, Tar.TarConfig.class, (c, seed) -> new Tar(c, seed)),
+            entry(Mlac.NAME, Mlac.MlacConfig.class, (c, seed) -> new Mlac(c, seed))));
 
     private Defences() {
     }

@@ -14,7 +14,7 @@ import java.util.List;
  * @param targetTokens (N) the token each of those positions must predict
  * @param realTokens non-pad input positions, Σ (n_b − 1)
  */
-record PaddedBatch(int rows, int length, long[] inputs, float[] attention, long[] targetPositions,
+public record PaddedBatch(int rows, int length, long[] inputs, float[] attention, long[] targetPositions,
         long[] targetTokens, long realTokens) {
     static final int PAD = 0;
 
