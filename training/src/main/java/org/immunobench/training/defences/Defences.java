@@ -33,7 +33,9 @@ public final class Defences {
             entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c)),
             entry(Vaccine.NAME, Vaccine.VaccineConfig.class, (c, seed) -> new Vaccine(c, seed)),
             entry(TVaccine.NAME, TVaccine.TVaccineConfig.class, (c, seed) -> new TVaccine(c, seed)),
-            entry(Booster.NAME, Booster.BoosterConfig.class, (c, seed) -> new Booster(c, seed))));
+            entry(Booster.NAME, Booster.BoosterConfig.class, (c, seed) -> new Booster(c, seed)),
+            entry(Tar.NAME, Tar.TarConfig.class, (c, seed) -> new Tar(c, seed)),
+            entry(Mlac.NAME, Mlac.MlacConfig.class, (c, seed) -> new Mlac(c, seed))));
 
     private Defences() {
     }
