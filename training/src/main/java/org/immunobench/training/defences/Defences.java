@@ -30,7 +30,12 @@ public final class Defences {
 
     private static final Map<String, Entry<?>> REGISTRY = new TreeMap<>(Map.ofEntries(
             entry(NoDefence.NAME, NoDefence.NoDefenceConfig.class, (c, seed) -> new NoDefence()),
-            entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c))));
+            entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c)),
+            entry(Sdd.NAME, Sdd.SddConfig.class, (c, seed) -> new Sdd(c, seed)),
+            entry(Ctrap.NAME, Ctrap.CtrapConfig.class, (c, seed) -> new Ctrap(c, seed)),
+            entry(TokenBuncher.NAME, TokenBuncher.TokenBuncherConfig.class, (c, seed) -> new TokenBuncher(c, seed)),
+            entry(DeepAlignment.NAME, DeepAlignment.DeepAlignmentConfig.class,
+                    (c, seed) -> new DeepAlignment(c, seed))));
 
     private Defences() {
     }
