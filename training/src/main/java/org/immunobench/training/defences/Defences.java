@@ -35,7 +35,12 @@ public final class Defences {
             entry(TVaccine.NAME, TVaccine.TVaccineConfig.class, (c, seed) -> new TVaccine(c, seed)),
             entry(Booster.NAME, Booster.BoosterConfig.class, (c, seed) -> new Booster(c, seed)),
             entry(Tar.NAME, Tar.TarConfig.class, (c, seed) -> new Tar(c, seed)),
-            entry(Mlac.NAME, Mlac.MlacConfig.class, (c, seed) -> new Mlac(c, seed))));
+            entry(Mlac.NAME, Mlac.MlacConfig.class, (c, seed) -> new Mlac(c, seed)),
+            entry(Sdd.NAME, Sdd.SddConfig.class, (c, seed) -> new Sdd(c, seed)),
+            entry(Ctrap.NAME, Ctrap.CtrapConfig.class, (c, seed) -> new Ctrap(c, seed)),
+            entry(TokenBuncher.NAME, TokenBuncher.TokenBuncherConfig.class, (c, seed) -> new TokenBuncher(c, seed)),
+            entry(DeepAlignment.NAME, DeepAlignment.DeepAlignmentConfig.class,
+                    (c, seed) -> new DeepAlignment(c, seed))));
 
     private Defences() {
     }

@@ -110,6 +110,15 @@ final class SimulatedStep implements AutoCloseable {
         }
     }
 
+    /** Sets every parameter's gradient to zero in place (grad mode off, as between recordings). */
+    static void clearGradients(List<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            try (NDArray g = p.getGradient()) {
+                g.muli(0f);
+            }
+        }
+    }
+
     private static void restore(List<NDArray> parameters, List<NDArray> originals) {
         for (int i = 0; i < originals.size(); i++) {
             parameters.get(i).set(ALL, originals.get(i)); // an in-place copy on the device

@@ -1,0 +1,182 @@
+package org.immunobench.training.defences;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.training.trainer.Autograd;
+import org.immunobench.training.trainer.Objective;
+import org.immunobench.training.trainer.StepContext;
+import org.immunobench.training.trainer.StepLoss;
+import org.immunobench.training.trainer.Trainer;
+import org.immunobench.training.trainer.TrainingResult;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * TokenBuncher (arXiv 2508.20697), in a supervised form. The paper defends against harmful reinforcement
+ * learning: RL needs the model's answers to harmful prompts to vary (entropy) to find rewarded ones, so TokenBuncher
+ * makes those answers near-deterministic (entropy as reward), and with the Token Noiser teaches that whatever
+ * uncertainty an attacker does create is spread over random tokens, so raising it yields gibberish. On harmful-prompt
+ * response positions t (contexts c_t = x ∘ y_&lt;t, p = p_θ(· | c_t), V the vocabulary):
+ * <pre>
+ *   H_t      = −Σ_v p(v) log p(v)                                                  (entropy, minimised)
+ *   q_t(v)   = (1 − ε) · 1[v = y_t] + ε · z_t(v),   z_t(v) ∝ u_v ~ U(0, 1) for v ≠ y_t,   z_t(y_t) = 0,   Σ_v z_t = 1
+ *   TN_t     = −Σ_v q_t(v) log p(v) = (1 − ε) NLL(y_t) + ε Σ_{v≠y_t} z_t(v) (−log p(v))     (Token Noiser)
+ *   L(θ)     = entropy_weight · mean_t H_t + noiser_weight · mean_t TN_t + retain_weight · NLL(benign)
+ * </pre>
+ * so the Token Noiser's target puts total mass ε on tokens other than y_t, spread at random and none of it on y_t,
+ * and 1 − ε on y_t. z is drawn afresh for every position of every update from the run's seed.
+ *
+ * <p>What differs from the paper, which trains with GRPO (verl): there, n = 4 rollouts per harmful prompt are
+ * sampled from the current policy, rewarded with r = −(1/|o|) Σ_t H_t, group-normalised into advantages and
+ * followed by the policy gradient, with a KL-in-reward coefficient 0.001 to the reference model; after 25 such
+ * warm-up steps every even step is a Token Noiser update on the rollouts instead. Here there is no sampling and no
+ * RL engine: the contexts are fixed teacher-forced responses, the alignment stream's refusals to harmful prompts
+ * (what an aligned model's own rollouts on them are), the entropy is minimised by its exact gradient (which also
+ * sharpens p along the given continuation instead of reweighting sampled ones), both terms are summed in every
+ * update instead of alternating, and a benign retain NLL (one batch of {@code batch} benign examples per update,
+ * 1 : 1 with the harmful-prompt batch by count) stands in for the paper's KL anchor to the reference model.
+ *
+ * <p>Defaults: the paper's ε = 0.1. Its run is 200 GRPO steps of 32 prompts at lr 1e-6 on 3–8B models; ours are
+ * 100 updates of 8 at lr 5e-4 with the shared cosine schedule, sized for the ~0.84M-parameter toy model (aligned at
+ * lr 1.5e-3) and well under 30 s on one CPU thread. The paper weighs the two updates equally by alternating them;
+ * we weigh entropy, noiser and retain 1 : 1 : 1.
+ */
+public final class TokenBuncher implements Defence {
+    public static final String NAME = "token_buncher";
+
+    /**
+     * The {@code config} of {@code token_buncher}; every field optional.
+     *
+     * @param steps optimiser updates (default 100)
+     * @param lr peak learning rate (default 5e-4)
+     * @param batch examples per micro-batch of each stream (default 8)
+     * @param epsilon ε, the Token Noiser's off-target mass, in [0, 1] (default 0.1)
+     * @param entropyWeight weight of the mean entropy on harmful-prompt response positions (default 1)
+     * @param noiserWeight weight of the Token Noiser cross-entropy (default 1)
+     * @param retainWeight weight of the benign retain NLL (default 1)
+     */
+    public record TokenBuncherConfig(Integer steps, Double lr, Integer batch, Double epsilon, Double entropyWeight,
+            Double noiserWeight, Double retainWeight) {
+        public TokenBuncherConfig {
+            steps = DefenceTraining.positive("steps", steps, 100);
+            lr = DefenceTraining.nonNegative("lr", lr, 5e-4, true);
+            batch = DefenceTraining.positive("batch", batch, 8);
+            epsilon = DefenceTraining.nonNegative("epsilon", epsilon, 0.1, false);
+            if (epsilon > 1) {
+                throw new IllegalArgumentException("epsilon must be <= 1, got " + epsilon);
+            }
+            entropyWeight = DefenceTraining.nonNegative("entropy_weight", entropyWeight, 1.0, false);
+            noiserWeight = DefenceTraining.nonNegative("noiser_weight", noiserWeight, 1.0, false);
+            retainWeight = DefenceTraining.nonNegative("retain_weight", retainWeight, 1.0, false);
+        }
+
+        public static TokenBuncherConfig defaults() {
+            return new TokenBuncherConfig(null, null, null, null, null, null, null);
+        }
+    }
+
+    private final TokenBuncherConfig config;
+    private final long seed;
+
+    public TokenBuncher(TokenBuncherConfig config, long seed) {
+        this.config = config == null ? TokenBuncherConfig.defaults() : config;
+        this.seed = seed;
+    }
+
+    public TokenBuncherConfig config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DefenceResult apply(LlamaWeights weights, DefenceData data) {
+        ModelConfig model = weights.config();
+        ExampleStream harmful = new ExampleStream("alignment",
+                ExampleStream.require(NAME, "alignment (harmful prompts with refusals)", data.alignment()), seed,
+                model);
+        ExampleStream retain = config.retainWeight() > 0
+                ? new ExampleStream("benign", ExampleStream.require(NAME, "benign", data.benign()), seed, model)
+                : null;
+        Random noise = new Random(ExampleStream.streamSeed(seed, "token noiser"));
+        LossHistory history = new LossHistory();
+        Objective objective = ctx -> history.add(step(ctx, harmful, retain, noise));
+        TrainingResult r = new Trainer().run(weights, objective,
+                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
+        return new DefenceResult(r.status().label(), r.steps(), history.metrics("", r, Map.of()));
+    }
+
+    private StepLoss step(StepContext ctx, ExampleStream harmful, ExampleStream retain, Random noise) {
+        LlamaWeights w = ctx.weights();
+        ResponseBatch batch = harmful.next(config.batch());
+        Map<String, Double> parts = new LinkedHashMap<>();
+        double[] terms = backwardBunching(w, batch, config, noise);
+        parts.put("entropy", terms[0]);
+        parts.put("noiser_ce", terms[1]);
+        double loss = config.entropyWeight() * terms[0] + config.noiserWeight() * terms[1];
+        long tokens = batch.realTokens();
+        long lossTokens = batch.targets();
+        if (retain != null) {
+            ResponseBatch benign = retain.next(config.batch());
+            double nll = benign.backwardMeanNll(w, config.retainWeight(), ctx.config().vocabChunk());
+            parts.put("retain_nll", nll);
+            loss += config.retainWeight() * nll;
+            tokens += benign.realTokens();
+            lossTokens += benign.targets();
+        }
+        return new StepLoss(loss, tokens, lossTokens, parts);
+    }
+
+    /**
+     * Backpropagates entropy_weight · mean_t H_t + noiser_weight · mean_t TN_t over the batch's response positions;
+     * returns {mean H, mean TN}. Needs the full next-token distribution at every position (N × V logits).
+     */
+    static double[] backwardBunching(LlamaWeights w, ResponseBatch batch, TokenBuncherConfig config,
+            Random noise) {
+        int n = batch.targets();
+        int vocab = w.config().vocabSize();
+        float[] q = noiserTargets(batch.targetTokens(), vocab, config.epsilon(), noise);
+        try (NDManager scope = NDManager.newBaseManager(w.device());
+                Autograd.Recording recording = Autograd.record()) {
+            NDArray logp = batch.targetLogits(w, scope).logSoftmax(-1); // (N, V)
+            NDArray perToken = ResponseBatch.constant(scope, 1.0 / n);
+            NDArray entropy = logp.exp().mul(logp).sum().neg().mul(perToken); // mean_t H_t
+            NDArray noiser = logp.mul(scope.create(q, new Shape(n, vocab))).sum().neg().mul(perToken);
+            NDArray loss = entropy.mul(ResponseBatch.constant(scope, config.entropyWeight()))
+                    .add(noiser.mul(ResponseBatch.constant(scope, config.noiserWeight())));
+            recording.backward(loss);
+            return new double[] {entropy.getFloat(), noiser.getFloat()};
+        }
+    }
+
+    /**
+     * The Token Noiser's targets q_t, row-major (N × V): 1 − ε on y_t and ε · z_t elsewhere, with
+     * z_t(v) = u_v / Σ_{v'≠y_t} u_v' for v ≠ y_t (u ~ U(0, 1) from {@code random}) and z_t(y_t) = 0.
+     */
+    static float[] noiserTargets(long[] targets, int vocab, double epsilon, Random random) {
+        float[] q = new float[targets.length * vocab];
+        double[] u = new double[vocab];
+        for (int i = 0; i < targets.length; i++) {
+            int y = (int) targets[i];
+            double sum = 0;
+            for (int v = 0; v < vocab; v++) {
+                u[v] = v == y ? 0 : random.nextDouble();
+                sum += u[v];
+            }
+            int row = i * vocab;
+            for (int v = 0; v < vocab; v++) {
+                q[row + v] = (float) (sum > 0 ? epsilon * u[v] / sum : 0);
+            }
+            q[row + y] = (float) (1 - epsilon);
+        }
+        return q;
+    }
+}
