@@ -38,4 +38,18 @@ final class ConfigFiles {
             throw new UncheckedIOException("cannot read --config " + file + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * A command-line VALUE as the config file would hold it: {@code KEY=VALUE} means what {@code KEY: VALUE} means in
+     * YAML, so numbers and booleans become numbers and booleans (the config binder converts no string to a number);
+     * everything else stays the string.
+     */
+    static Object scalar(String value) {
+        try {
+            Object v = new ObjectMapper(new YAMLFactory()).readValue(value, Object.class);
+            return v instanceof Number || v instanceof Boolean ? v : value;
+        } catch (IOException e) {
+            return value;
+        }
+    }
 }

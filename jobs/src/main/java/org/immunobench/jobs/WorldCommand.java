@@ -1,6 +1,5 @@
 package org.immunobench.jobs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.curation.world.ToyWorld;
 import org.immunobench.curation.world.World;
@@ -9,6 +8,7 @@ import org.immunobench.curation.world.WorldSummary;
 import org.immunobench.curation.world.WorldWriter;
 import org.immunobench.jobs.world.WorldModelRecipe;
 import org.immunobench.jobs.world.WorldModels;
+import org.immunobench.lm.config.ConfigBinder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +53,8 @@ final class WorldCommand implements Callable<Integer> {
     private Long seed;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", completionCandidates = Keys.class,
-            description = "World config key, repeatable; keys: ${COMPLETION-CANDIDATES}")
+            description = "World config key, repeatable; VALUE reads as in the --config file (KEY: VALUE); keys:"
+                    + " ${COMPLETION-CANDIDATES}")
     private Map<String, String> set = new LinkedHashMap<>();
 
     @Option(names = "--overwrite", description = "Replace an existing world at --out.")
@@ -147,14 +148,10 @@ final class WorldCommand implements Callable<Integer> {
 
     /** Sorted-key JSON of the world config and generator version: equal worlds give equal strings. */
     static String canonicalJson(WorldConfig config) {
-        try {
-            // The generator version is part of it: the same config gives other rows under another generator.
-            java.util.Map<String, Object> m = new java.util.TreeMap<>(config.toMap());
-            m.put("generator_version", ToyWorld.VERSION);
-            return new ObjectMapper().writeValueAsString(m);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // The generator version is part of it: the same config gives other rows under another generator.
+        Map<String, Object> m = ConfigBinder.toMap(config);
+        m.put("generator_version", ToyWorld.VERSION);
+        return ConfigBinder.canonicalJson(m);
     }
 
     private static boolean sameWorldAt(Path dir, String configJson) {
@@ -175,16 +172,16 @@ final class WorldCommand implements Callable<Integer> {
         }
     }
 
-    private WorldConfig config() {
-        WorldConfig config = WorldConfig.defaults();
+    /** The file's keys, then {@code --seed}, then each {@code --set}, bound once (absent keys take defaults). */
+    WorldConfig config() {
         try {
-            if (configFile != null) {
-                config = config.with(ConfigFiles.readMap(configFile, "world config keys"));
-            }
+            Map<String, Object> tree = new LinkedHashMap<>(configFile == null ? Map.of()
+                    : ConfigFiles.readMap(configFile, "world config keys"));
             if (seed != null) {
-                config = config.withSeed(seed);
+                tree.put("seed", seed);
             }
-            return config.with(set);
+            set.forEach((key, value) -> tree.put(key, ConfigFiles.scalar(value)));
+            return ConfigBinder.bind(tree, WorldConfig.class, "");
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid world config"
                     + (configFile != null ? " (--config " + configFile + ", --seed, --set)" : "") + ": "

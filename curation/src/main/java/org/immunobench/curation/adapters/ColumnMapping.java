@@ -1,5 +1,8 @@
 package org.immunobench.curation.adapters;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.immunobench.curation.corpus.CorpusRow;
 
 import java.io.Serializable;
@@ -15,10 +18,13 @@ import java.util.List;
  * @param domain a column, or one domain for every row
  * @param kind a column whose values are {@code harmful|refusal|benign}, or one kind for every row
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ColumnMapping(String prompt, String response, Value domain, Value kind) implements Serializable {
 
-    /** A column name or a constant. */
+    /** A column name or a constant; in a config {@code NAME}, {@code {column: NAME}} or {@code {constant: VALUE}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Value(String column, String constant) implements Serializable {
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
         public Value {
             if ((column == null) == (constant == null)) {
                 throw new IllegalArgumentException("give either a column or a constant, not "
@@ -32,6 +38,8 @@ public record ColumnMapping(String prompt, String response, Value domain, Value 
             }
         }
 
+        /** Also what a bare string in a config is: a column name. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public static Value column(String name) {
             return new Value(name, null);
         }
@@ -40,26 +48,30 @@ public record ColumnMapping(String prompt, String response, Value domain, Value 
             return new Value(null, value);
         }
 
+        @JsonIgnore
         public boolean isColumn() {
             return column != null;
         }
     }
 
     public ColumnMapping {
-        if (prompt == null || prompt.isBlank()) {
-            throw new IllegalArgumentException("mapping.prompt: column name is empty");
+        if (prompt == null) {
+            throw new IllegalArgumentException("prompt: missing (the column holding the prompt)");
+        }
+        if (prompt.isBlank()) {
+            throw new IllegalArgumentException("prompt: column name is empty");
         }
         if (response != null && response.isBlank()) {
-            throw new IllegalArgumentException("mapping.response: column name is empty (leave it out for none)");
+            throw new IllegalArgumentException("response: column name is empty (leave it out for none)");
         }
         if (domain == null) {
-            throw new IllegalArgumentException("mapping.domain: give a column or a constant");
+            throw new IllegalArgumentException("domain: missing (a column name, {column: NAME} or {constant: VALUE})");
         }
         if (kind == null) {
-            throw new IllegalArgumentException("mapping.kind: give a column or a constant");
+            throw new IllegalArgumentException("kind: missing (a column name, {column: NAME} or {constant: VALUE})");
         }
         if (!kind.isColumn() && !CorpusRow.KINDS.contains(kind.constant())) {
-            throw new IllegalArgumentException("mapping.kind: constant must be one of " + CorpusRow.KINDS + ", got '"
+            throw new IllegalArgumentException("kind: constant must be one of " + CorpusRow.KINDS + ", got '"
                     + kind.constant() + "'");
         }
     }

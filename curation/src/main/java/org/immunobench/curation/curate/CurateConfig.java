@@ -1,9 +1,14 @@
 package org.immunobench.curation.curate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import org.immunobench.curation.dedup.MinHashConfig;
 import org.immunobench.curation.perplexity.BucketScheme;
 import org.immunobench.curation.perplexity.PerplexityConfig;
 import org.immunobench.curation.validate.ValidationLimits;
+import org.immunobench.lm.config.ConfigBinder;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -15,8 +20,9 @@ import java.util.Set;
 
 /**
  * The resolved config of the {@code curate} job: YAML keys (below) merged with command-line overrides, every value
- * validated. Errors name the key by its path in the file ({@code sources[1].mapping.kind}, {@code dedup.bands}) or
- * the flag; unknown keys are errors. {@link #toMap()} gives the file form back, which the job writes next to its
+ * validated, bound by {@link ConfigBinder}. Errors name the key by its path in the file
+ * ({@code sources[1].mapping.kind}, {@code dedup.bands}) or the flag; unknown keys are errors.
+ * {@link ConfigBinder#toMap} gives the file form back, every default spelled out, which the job writes next to its
  * outputs and {@link #resolve} reads unchanged.
  *
  * <pre>
@@ -44,20 +50,25 @@ import java.util.Set;
  * </pre>
  *
  * @param referenceModel checkpoint directory, or null
+ * @param limits config key {@code validation}
  */
-public record CurateConfig(int version, List<SourceConfig> sources, String out, String referenceModel,
-        ValidationLimits limits, MinHashConfig dedup, boolean decontamination, PerplexityConfig perplexity,
-        BucketScheme buckets, List<CurationPolicy> policies, long seed) implements Serializable {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CurateConfig(Integer version, String out, String referenceModel, Long seed, List<SourceConfig> sources,
+        @JsonProperty("validation") ValidationLimits limits, MinHashConfig dedup, Boolean decontamination,
+        PerplexityConfig perplexity, BucketScheme buckets,
+        @JsonDeserialize(contentConverter = CurationPolicy.FromEntry.class)
+        @JsonSerialize(contentConverter = CurationPolicy.ToEntry.class) List<CurationPolicy> policies)
+        implements Serializable {
 
     public static final int VERSION = 1;
-    public static final List<String> KEYS = List.of("version", "out", "reference_model", "seed", "sources",
-            "validation", "dedup", "decontamination", "perplexity", "buckets", "policies");
 
+    /** Checks the whole config; absent sections and keys take their defaults. */
     public CurateConfig {
+        version = version == null ? VERSION : version;
         if (version != VERSION) {
             throw new IllegalArgumentException("version: this build reads version " + VERSION + ", got " + version);
         }
-        sources = List.copyOf(sources);
+        sources = sources == null ? List.of() : List.copyOf(sources);
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("sources: none given; list them under the key sources or pass"
                     + " --source NAME=FORMAT:PATH");
@@ -75,10 +86,13 @@ public record CurateConfig(int version, List<SourceConfig> sources, String out, 
         if (referenceModel != null && referenceModel.isBlank()) {
             throw new IllegalArgumentException("reference_model: empty");
         }
-        if (limits == null || dedup == null || perplexity == null || buckets == null) {
-            throw new IllegalArgumentException("validation, dedup, perplexity and buckets must be set");
-        }
-        policies = List.copyOf(policies);
+        seed = seed == null ? 0L : seed;
+        limits = limits == null ? ValidationLimits.DEFAULT : limits;
+        dedup = dedup == null ? MinHashConfig.defaults() : dedup;
+        decontamination = decontamination == null || decontamination;
+        perplexity = perplexity == null ? PerplexityConfig.defaults() : perplexity;
+        buckets = buckets == null ? BucketScheme.defaults() : buckets;
+        policies = policies == null ? List.of() : List.copyOf(policies);
     }
 
     /** What the command line may override; nulls and empty lists leave the file's values. */
@@ -91,70 +105,25 @@ public record CurateConfig(int version, List<SourceConfig> sources, String out, 
     }
 
     /**
-     * Reads a parsed config file (an empty map when there is none) and applies the command-line overrides. A
-     * {@code --source} whose NAME is in the file replaces that entry's format and path, and its split when the flag
+     * Binds a parsed config file (an empty map when there is none) after setting the command-line overrides in it.
+     * A {@code --source} whose NAME is in the file replaces that entry's format and path, and its split when the flag
      * has {@code @SPLIT}; it keeps the entry's mapping. Other names are added after the file's sources.
      */
     public static CurateConfig resolve(Map<String, ?> file, Overrides o) {
-        ConfigSection root = ConfigSection.root(file == null ? Map.of() : file);
-        root.allowOnly(KEYS);
-        int version = root.intValue("version", VERSION);
-
-        List<SourceConfig> sources = new ArrayList<>();
-        List<Object> raw = root.list("sources");
-        for (int i = 0; i < raw.size(); i++) {
-            sources.add(SourceConfig.parse(root.element("sources", i, raw.get(i))));
+        Map<String, Object> tree = new LinkedHashMap<>(file == null ? Map.of() : file);
+        if (o.out() != null) {
+            tree.put("out", o.out());
         }
-        Set<String> cliNames = new HashSet<>();
-        for (String arg : o.sources()) {
-            SourceConfig.Cli cli = SourceConfig.parseCli(arg);
-            if (!cliNames.add(cli.name())) {
-                throw new IllegalArgumentException("--source '" + arg + "': NAME '" + cli.name()
-                        + "' is given by another --source too");
-            }
-            int at = indexOf(sources, cli.name());
-            if (at >= 0) {
-                sources.set(at, cli.toSource(sources.get(at)));
-            } else {
-                sources.add(cli.toSource(null));
-            }
+        if (o.referenceModel() != null) {
+            tree.put("reference_model", o.referenceModel());
         }
-
-        String out = o.out() != null ? o.out() : root.string("out", null);
-        String model = o.referenceModel() != null ? o.referenceModel() : root.string("reference_model", null);
-        long seed = o.seed() != null ? o.seed() : root.integer("seed", 0);
-
-        ConfigSection validation = root.section("validation");
-        validation.allowOnly(List.of("max_row_chars"));
-        ValidationLimits limits = section(validation, () -> new ValidationLimits(
-                validation.intValue("max_row_chars", ValidationLimits.DEFAULT.maxRowChars())));
-
-        ConfigSection dedupSection = root.section("dedup");
-        dedupSection.allowOnly(MinHashConfig.KEYS);
-        MinHashConfig dedup = section(dedupSection, () -> MinHashConfig.fromMap(dedupSection.asMap()));
-
-        boolean decontamination = root.bool("decontamination", true);
-
-        ConfigSection ppl = root.section("perplexity");
-        ppl.allowOnly(List.of("max_batch_tokens", "max_batch_size", "chunk_rows", "partitions"));
-        PerplexityConfig perplexity = section(ppl, () -> new PerplexityConfig(
-                ppl.intValue("max_batch_tokens", PerplexityConfig.DEFAULT_MAX_BATCH_TOKENS),
-                ppl.intValue("max_batch_size", PerplexityConfig.DEFAULT_MAX_BATCH_SIZE),
-                ppl.intValue("chunk_rows", PerplexityConfig.DEFAULT_CHUNK_ROWS),
-                ppl.intValue("partitions", 0)));
-
-        ConfigSection b = root.section("buckets");
-        b.allowOnly(List.of("cutoffs", "labels", "min_group_rows"));
-        BucketScheme buckets = section(b, () -> new BucketScheme(b.numbers("cutoffs", BucketScheme.DEFAULT_CUTOFFS),
-                b.strings("labels", null), b.intValue("min_group_rows", BucketScheme.DEFAULT_MIN_GROUP_ROWS)));
-
-        List<CurationPolicy> policies = new ArrayList<>();
-        List<Object> rawPolicies = root.list("policies");
-        for (int i = 0; i < rawPolicies.size(); i++) {
-            policies.add(CurationPolicy.parse(root, i, rawPolicies.get(i)));
+        if (o.seed() != null) {
+            tree.put("seed", o.seed());
         }
-        return new CurateConfig(version, sources, out, model, limits, dedup, decontamination, perplexity, buckets,
-                policies, seed);
+        if (!o.sources().isEmpty()) {
+            tree.put("sources", withFlags(tree.get("sources"), o.sources()));
+        }
+        return ConfigBinder.bind(tree, CurateConfig.class, "");
     }
 
     public static CurateConfig resolve(Map<String, ?> file) {
@@ -165,60 +134,38 @@ public record CurateConfig(int version, List<SourceConfig> sources, String out, 
         return referenceModel != null;
     }
 
-    /** The file form of this config, every default spelled out. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("version", version);
-        m.put("out", out);
-        if (referenceModel != null) {
-            m.put("reference_model", referenceModel);
+    /** The file's {@code sources} with the {@code --source} flags applied; a value that is no list is left to fail. */
+    private static Object withFlags(Object fileSources, List<String> flags) {
+        if (fileSources != null && !(fileSources instanceof List)) {
+            return fileSources;
         }
-        m.put("seed", seed);
-        m.put("sources", sources.stream().map(SourceConfig::toMap).toList());
-        m.put("validation", Map.of("max_row_chars", limits.maxRowChars()));
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("shingle_size", dedup.shingleSize());
-        d.put("bands", dedup.bands());
-        d.put("rows", dedup.rows());
-        d.put("jaccard_threshold", dedup.jaccardThreshold());
-        d.put("seed", dedup.seed());
-        d.put("max_bucket_size", dedup.maxBucketSize());
-        m.put("dedup", d);
-        m.put("decontamination", decontamination);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("max_batch_tokens", perplexity.maxBatchTokens());
-        p.put("max_batch_size", perplexity.maxBatchSize());
-        p.put("chunk_rows", perplexity.chunkRows());
-        p.put("partitions", perplexity.partitions());
-        m.put("perplexity", p);
-        Map<String, Object> bk = new LinkedHashMap<>();
-        bk.put("cutoffs", buckets.cutoffs());
-        bk.put("labels", buckets.labels());
-        bk.put("min_group_rows", buckets.minGroupRows());
-        m.put("buckets", bk);
-        m.put("policies", policies.stream().map(CurationPolicy::toMap).toList());
-        return m;
+        List<Object> sources = fileSources == null ? new ArrayList<>() : new ArrayList<>((List<?>) fileSources);
+        Set<String> flagNames = new HashSet<>();
+        for (String arg : flags) {
+            SourceConfig.Cli cli = SourceConfig.parseCli(arg);
+            if (!flagNames.add(cli.name())) {
+                throw new IllegalArgumentException("--source '" + arg + "': NAME '" + cli.name()
+                        + "' is given by another --source too");
+            }
+            int at = indexOf(sources, cli.name());
+            SourceConfig base = at < 0 ? null
+                    : ConfigBinder.bind(sources.get(at), SourceConfig.class, "sources[" + at + "]");
+            SourceConfig source = cli.toSource(base);
+            if (at >= 0) {
+                sources.set(at, source);
+            } else {
+                sources.add(source);
+            }
+        }
+        return sources;
     }
 
-    private static int indexOf(List<SourceConfig> sources, String name) {
+    private static int indexOf(List<Object> sources, String name) {
         for (int i = 0; i < sources.size(); i++) {
-            if (sources.get(i).name().equals(name)) {
+            if (sources.get(i) instanceof Map<?, ?> m && name.equals(m.get("name"))) {
                 return i;
             }
         }
         return -1;
-    }
-
-    /** Runs a section's constructor, prefixing its error with the section path unless it already has one. */
-    private static <T> T section(ConfigSection s, java.util.function.Supplier<T> make) {
-        try {
-            return make.get();
-        } catch (IllegalArgumentException e) {
-            String msg = e.getMessage();
-            if (msg.startsWith(s.path() + ".") || msg.startsWith(s.path() + ":")) {
-                throw e;
-            }
-            throw new IllegalArgumentException(s.path() + "." + msg, e);
-        }
     }
 }

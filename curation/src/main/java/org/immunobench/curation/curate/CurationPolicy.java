@@ -1,12 +1,15 @@
 package org.immunobench.curation.curate;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.util.StdConverter;
 import org.immunobench.curation.corpus.Splits;
 
 import java.io.Serializable;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A curation policy of stage 6, applied in config order to the rows of the splits it names (all splits when it
@@ -17,11 +20,12 @@ import java.util.Map;
  * the scored rows that reach stage 6 (the population the buckets use), so they do not depend on order and
  * {@code keep_band {lo: 0, hi: 30}} keeps exactly the {@code head} bucket (ties aside). They skip rows without a
  * perplexity and groups under the bucket scheme's {@code min_group_rows}.
+ *
+ * <p>In a config each policy is a map with one key, its name: {@code {keep_band: {lo: 10, hi: 90}}}. That map is an
+ * {@link Entry}, which the curate config binds and writes through {@link FromEntry} and {@link ToEntry}.
  */
 public sealed interface CurationPolicy extends Serializable
         permits CurationPolicy.KeepBand, CurationPolicy.DropTopTail, CurationPolicy.BalanceDomains {
-
-    List<String> NAMES = List.of(KeepBand.NAME, DropTopTail.NAME, BalanceDomains.NAME);
 
     /** Name and parameters, e.g. {@code keep_band[10,90]}: the reason category of the rows it drops. */
     String id();
@@ -40,17 +44,53 @@ public sealed interface CurationPolicy extends Serializable
         return splits().isEmpty() || splits().contains(split);
     }
 
-    /** The config-file form. */
-    Map<String, Object> toMap();
+    /** One element of {@code policies}: exactly one of its keys is set, the policy's name. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Entry(KeepBand keepBand, DropTopTail dropTopTail, BalanceDomains balanceDomains) implements Serializable {
+        public Entry {
+            if ((keepBand != null ? 1 : 0) + (dropTopTail != null ? 1 : 0) + (balanceDomains != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("expected one of [" + KeepBand.NAME + ", " + DropTopTail.NAME
+                        + ", " + BalanceDomains.NAME + "] as the only key, e.g. {keep_band: {lo: 10, hi: 90}}");
+            }
+        }
+
+        static Entry of(CurationPolicy p) {
+            return new Entry(p instanceof KeepBand k ? k : null, p instanceof DropTopTail d ? d : null,
+                    p instanceof BalanceDomains b ? b : null);
+        }
+
+        CurationPolicy policy() {
+            return keepBand != null ? keepBand : dropTopTail != null ? dropTopTail : balanceDomains;
+        }
+    }
+
+    /** Binds a policy from its {@link Entry}. */
+    final class FromEntry extends StdConverter<Entry, CurationPolicy> {
+        @Override
+        public CurationPolicy convert(Entry entry) {
+            return entry.policy();
+        }
+    }
+
+    /** Writes a policy as its {@link Entry}. */
+    final class ToEntry extends StdConverter<CurationPolicy, Entry> {
+        @Override
+        public Entry convert(CurationPolicy policy) {
+            return Entry.of(policy);
+        }
+    }
 
     /**
      * CTRL-style band (CTRL prefers low-perplexity text, CCNet keeps the head; docs/methods, policies): keep rows whose
      * perplexity lies within [p_lo, p_hi] of their group.
      */
-    record KeepBand(double lo, double hi, List<String> splits) implements CurationPolicy {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record KeepBand(Double lo, Double hi, List<String> splits) implements CurationPolicy {
         public static final String NAME = "keep_band";
 
         public KeepBand {
+            required("lo", lo);
+            required("hi", hi);
             splits = checkSplits(splits);
             if (!(lo >= 0 && lo < hi && hi <= 100)) {
                 throw new IllegalArgumentException("need 0 <= lo < hi <= 100, got lo=" + lo + " hi=" + hi);
@@ -82,25 +122,18 @@ public sealed interface CurationPolicy extends Serializable
             }
             return null;
         }
-
-        @Override
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("lo", lo);
-            m.put("hi", hi);
-            putSplits(m, splits);
-            return Map.of(NAME, m);
-        }
     }
 
     /** Drop the highest-perplexity {@code percent} of each group: rows above its p(100 − percent). */
-    record DropTopTail(double percent, List<String> splits) implements CurationPolicy {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record DropTopTail(Double percent, List<String> splits) implements CurationPolicy {
         public static final String NAME = "drop_top_tail";
 
         public DropTopTail {
+            required("percent", percent);
             splits = checkSplits(splits);
             if (!(percent > 0 && percent < 100)) {
-                throw new IllegalArgumentException("percent must be in (0, 100), got " + percent);
+                throw new IllegalArgumentException("percent: must be in (0, 100), got " + percent);
             }
         }
 
@@ -124,14 +157,6 @@ public sealed interface CurationPolicy extends Serializable
             return ppl > cut ? id() + ": ppl " + fmt(ppl) + " above p" + fmt(100 - percent) + " " + fmt(cut)
                     + " of (source, domain)" : null;
         }
-
-        @Override
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("percent", percent);
-            putSplits(m, splits);
-            return Map.of(NAME, m);
-        }
     }
 
     /**
@@ -139,15 +164,33 @@ public sealed interface CurationPolicy extends Serializable
      * at the row count of the split's smallest domain. Which rows stay is a seeded hash order of their ids, so the
      * choice is deterministic and unrelated to perplexity, source order or row order.
      */
-    record BalanceDomains(Integer maxPerDomain, List<String> splits) implements CurationPolicy {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record BalanceDomains(@JsonIgnore Integer maxPerDomain, List<String> splits) implements CurationPolicy {
         public static final String NAME = "balance_domains";
         public static final String MIN = "min";
 
         public BalanceDomains {
             splits = checkSplits(splits);
             if (maxPerDomain != null && maxPerDomain < 1) {
-                throw new IllegalArgumentException("max_per_domain must be >= 1 or \"min\", got " + maxPerDomain);
+                throw new IllegalArgumentException("max_per_domain: must be >= 1 or \"min\", got " + maxPerDomain);
             }
+        }
+
+        /** Binds {@code max_per_domain: N} or {@code max_per_domain: min}. */
+        @JsonCreator
+        static BalanceDomains bind(@JsonProperty("max_per_domain") Object max,
+                @JsonProperty("splits") List<String> splits) {
+            required("max_per_domain", max);
+            if (!MIN.equals(max) && !(max instanceof Integer)) {
+                throw new IllegalArgumentException("max_per_domain: expected an integer, got '" + max + "'");
+            }
+            return new BalanceDomains(MIN.equals(max) ? null : (Integer) max, splits);
+        }
+
+        /** The config value: the cap or {@code min}. */
+        @JsonProperty("max_per_domain")
+        Object maxPerDomainValue() {
+            return maxPerDomain == null ? MIN : maxPerDomain;
         }
 
         @Override
@@ -171,73 +214,25 @@ public sealed interface CurationPolicy extends Serializable
         public String dropReason(long cap) {
             return id() + ": over " + cap + " rows of its (split, domain)";
         }
-
-        @Override
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("max_per_domain", maxPerDomain == null ? MIN : maxPerDomain);
-            putSplits(m, splits);
-            return Map.of(NAME, m);
-        }
     }
 
-    /** One element of {@code policies}: a map with exactly one key, the policy name. */
-    static CurationPolicy parse(ConfigSection list, int index, Object element) {
-        String where = list.at("policies") + "[" + index + "]";
-        if (!(element instanceof Map<?, ?> m) || m.size() != 1) {
-            throw new IllegalArgumentException(where + ": expected one of " + NAMES + " as the only key, e.g."
-                    + " {keep_band: {lo: 10, hi: 90}}, got " + ConfigSection.describe(element));
-        }
-        ConfigSection holder = list.element("policies", index, element);
-        String name = String.valueOf(m.keySet().iterator().next());
-        ConfigSection p = holder.section(name);
-        try {
-            switch (name) {
-                case KeepBand.NAME:
-                    p.allowOnly(List.of("lo", "hi", "splits"));
-                    requireKeys(p, "lo", "hi");
-                    return new KeepBand(p.number("lo", 0), p.number("hi", 100), p.strings("splits", List.of()));
-                case DropTopTail.NAME:
-                    p.allowOnly(List.of("percent", "splits"));
-                    requireKeys(p, "percent");
-                    return new DropTopTail(p.number("percent", 0), p.strings("splits", List.of()));
-                case BalanceDomains.NAME:
-                    p.allowOnly(List.of("max_per_domain", "splits"));
-                    requireKeys(p, "max_per_domain");
-                    Object max = p.raw("max_per_domain");
-                    Integer cap = BalanceDomains.MIN.equals(max) ? null : p.intValue("max_per_domain", 0);
-                    return new BalanceDomains(cap, p.strings("splits", List.of()));
-                default:
-                    throw new IllegalArgumentException(holder.at(name) + ": unknown policy; known: " + NAMES);
-            }
-        } catch (IllegalArgumentException e) {
-            String msg = e.getMessage();
-            throw new IllegalArgumentException(msg.startsWith(where) ? msg : p.path() + ": " + msg);
-        }
-    }
-
-    private static void requireKeys(ConfigSection p, String... keys) {
-        for (String k : keys) {
-            if (!p.has(k)) {
-                throw new IllegalArgumentException(p.at(k) + ": missing");
-            }
+    private static void required(String key, Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException(key + ": missing");
         }
     }
 
     private static List<String> checkSplits(List<String> splits) {
-        List<String> s = splits == null ? List.of() : List.copyOf(splits);
-        for (String x : s) {
-            if (!Splits.ALL.contains(x)) {
-                throw new IllegalArgumentException("splits: '" + x + "' is not one of " + Splits.ALL);
+        if (splits == null) {
+            return List.of();
+        }
+        for (int i = 0; i < splits.size(); i++) {
+            if (splits.get(i) == null || !Splits.ALL.contains(splits.get(i))) {
+                throw new IllegalArgumentException("splits[" + i + "]: '" + splits.get(i) + "' is not one of "
+                        + Splits.ALL);
             }
         }
-        return s;
-    }
-
-    private static void putSplits(Map<String, Object> m, List<String> splits) {
-        if (!splits.isEmpty()) {
-            m.put("splits", splits);
-        }
+        return List.copyOf(splits);
     }
 
     /** 10.0 → "10", 12.5 → "12.5", 1234.5678 → "1234.57". */

@@ -1,15 +1,17 @@
 package org.immunobench.curation.curate;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.immunobench.curation.adapters.ColumnMapping;
 import org.immunobench.curation.adapters.SourceFormat;
 import org.immunobench.curation.adapters.SourceSpec;
 import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.validate.SourceContext;
 import org.immunobench.curation.validate.ValidationLimits;
+import org.immunobench.lm.config.ConfigBinder;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -19,19 +21,18 @@ import java.util.regex.Pattern;
  * output), whose rows keep their own {@code split} unless the source names one.
  *
  * <p>Default splits, used when {@code split} is not given: {@link #DEFAULT_SPLITS}. Generic formats (jsonl, csv,
- * parquet) have none and need a {@code mapping}.
+ * parquet) have none and need a {@code mapping}. Bound by {@link ConfigBinder} from an element of {@code sources}.
  *
  * @param name the corpus {@code source} value
  * @param format a {@link SourceFormat} id or {@value #CORPUS}
  * @param split where the rows go; null only for {@value #CORPUS} (each row's own split)
  * @param mapping column mapping of generic formats, null otherwise
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceConfig(String name, String format, String path, String split, ColumnMapping mapping)
         implements Serializable {
 
     public static final String CORPUS = "corpus";
-    public static final List<String> KEYS = List.of("name", "format", "path", "split", "mapping");
-    public static final List<String> MAPPING_KEYS = List.of("prompt", "response", "domain", "kind");
 
     /**
      * Where each dataset goes when the config does not say: harmful QA pairs are attack data, harmful prompts are
@@ -42,11 +43,17 @@ public record SourceConfig(String name, String format, String path, String split
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     public SourceConfig {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (name == null) {
+            throw new IllegalArgumentException("name: missing");
+        }
+        if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: '" + name
                     + "' must start with a letter or digit and hold only letters, digits, '_', '.', '-'");
         }
-        if (format == null || (!format.equals(CORPUS) && !isSourceFormat(format))) {
+        if (format == null) {
+            throw new IllegalArgumentException("format: missing; one of " + SourceFormat.ids() + ", " + CORPUS);
+        }
+        if (!format.equals(CORPUS) && !isSourceFormat(format)) {
             throw new IllegalArgumentException("format: unknown format '" + format + "'; expected one of "
                     + SourceFormat.ids() + ", " + CORPUS);
         }
@@ -63,17 +70,17 @@ public record SourceConfig(String name, String format, String path, String split
         if (split != null && !Splits.ALL.contains(split)) {
             throw new IllegalArgumentException("split: '" + split + "' is not one of " + Splits.ALL);
         }
-        boolean generic = !format.equals(CORPUS) && SourceFormat.fromId(format).needsMapping();
-        if (generic && mapping == null) {
-            throw new IllegalArgumentException("mapping: format '" + format + "' needs a mapping of keys "
-                    + MAPPING_KEYS);
+        if (isGeneric(format) && mapping == null) {
+            throw new IllegalArgumentException("mapping: format '" + format + "' needs a mapping of keys"
+                    + " [prompt, response, domain, kind]");
         }
-        if (!generic && mapping != null) {
+        if (!isGeneric(format) && mapping != null) {
             throw new IllegalArgumentException("mapping: format '" + format + "' takes no mapping (only jsonl, csv"
                     + " and parquet do)");
         }
     }
 
+    @JsonIgnore
     public boolean isCorpus() {
         return format.equals(CORPUS);
     }
@@ -104,124 +111,54 @@ public record SourceConfig(String name, String format, String path, String split
             split = s.substring(at + 1);
             s = s.substring(0, at);
         }
-        String name;
-        String format;
-        String path;
         int eq = s.indexOf('=');
         int colon = eq < 0 ? -1 : s.indexOf(':', eq);
         if (eq > 0 && colon > eq && s.substring(eq + 1, colon).equals(CORPUS)) {
-            name = s.substring(0, eq);
-            format = CORPUS;
-            path = s.substring(colon + 1);
-        } else {
-            SourceSpec spec;
-            try {
-                spec = SourceSpec.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(e.getMessage().replace("NAME=FORMAT:PATH",
-                        "NAME=FORMAT:PATH[@SPLIT]").replace("; expected one of " + SourceFormat.ids(),
-                        "; expected one of " + SourceFormat.ids() + ", " + CORPUS));
-            }
-            name = spec.name();
-            format = spec.format().id();
-            path = spec.path();
+            return new Cli(arg, s.substring(0, eq), CORPUS, s.substring(colon + 1), split);
         }
-        return new Cli(arg, name, format, path, split);
+        SourceSpec spec;
+        try {
+            spec = SourceSpec.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("NAME=FORMAT:PATH",
+                    "NAME=FORMAT:PATH[@SPLIT]").replace("; expected one of " + SourceFormat.ids(),
+                    "; expected one of " + SourceFormat.ids() + ", " + CORPUS));
+        }
+        return new Cli(arg, spec.name(), spec.format().id(), spec.path(), split);
     }
 
     /** A parsed {@code --source} flag, before it meets the config file. */
     public record Cli(String arg, String name, String format, String path, String split) {
         /**
          * This flag's source. It replaces {@code base} (the file's source of the same name, or null) but keeps its
-         * split unless the flag gives one, and its mapping when the format still takes one.
+         * split unless the flag gives one, and its mapping when the format still takes one: the flag's keys are set
+         * in {@code base}'s tree, which is then bound like the file's sources.
          */
         public SourceConfig toSource(SourceConfig base) {
-            boolean generic = !format.equals(CORPUS) && SourceFormat.fromId(format).needsMapping();
-            ColumnMapping m = !generic ? null
-                    : base != null && base.mapping() != null ? base.mapping() : ColumnMapping.corpusColumns();
-            String sp = split != null ? split : base != null ? base.split() : null;
+            Map<String, Object> tree = base == null ? new LinkedHashMap<>() : ConfigBinder.toMap(base);
+            tree.put("name", name);
+            tree.put("format", format);
+            tree.put("path", path);
+            if (split != null) {
+                tree.put("split", split);
+            }
+            if (!isGeneric(format)) {
+                tree.remove("mapping");
+            } else if (!tree.containsKey("mapping")) {
+                tree.put("mapping", ConfigBinder.toMap(ColumnMapping.corpusColumns()));
+            }
             try {
-                return new SourceConfig(name, format, path, sp, m);
+                return ConfigBinder.bind(tree, SourceConfig.class, "");
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--source '" + arg + "': " + e.getMessage()
-                        + (sp == null && !format.equals(CORPUS) ? " (append @SPLIT)" : ""));
+                        + (tree.get("split") == null && !format.equals(CORPUS) ? " (append @SPLIT)" : ""));
             }
         }
     }
 
-    /** Parses one element of {@code sources}; errors start with its path. */
-    static SourceConfig parse(ConfigSection s) {
-        s.allowOnly(KEYS);
-        String name = s.requiredString("name");
-        String format = s.requiredString("format");
-        String path = s.requiredString("path");
-        String split = s.string("split", null);
-        ColumnMapping mapping = s.has("mapping") ? mapping(s.section("mapping")) : null;
-        try {
-            return new SourceConfig(name, format, path, split, mapping);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(s.path() + "." + e.getMessage());
-        }
-    }
-
-    private static ColumnMapping mapping(ConfigSection m) {
-        m.allowOnly(MAPPING_KEYS);
-        String prompt = m.requiredString("prompt");
-        String response = m.string("response", null);
-        ColumnMapping.Value domain = value(m, "domain");
-        ColumnMapping.Value kind = value(m, "kind");
-        try {
-            return new ColumnMapping(prompt, response, domain, kind);
-        } catch (IllegalArgumentException e) {
-            String msg = e.getMessage(); // ColumnMapping names its keys as mapping.KEY
-            throw new IllegalArgumentException(msg.startsWith("mapping.") ? m.path() + msg.substring(7)
-                    : m.path() + ": " + msg);
-        }
-    }
-
-    /** {@code KEY: COLUMN}, {@code KEY: {column: C}} or {@code KEY: {constant: V}}. */
-    private static ColumnMapping.Value value(ConfigSection m, String key) {
-        Object raw = m.raw(key);
-        if (raw == null) {
-            throw new IllegalArgumentException(m.at(key) + ": missing (a column name, {column: NAME} or"
-                    + " {constant: VALUE})");
-        }
-        if (!(raw instanceof Map)) {
-            return ColumnMapping.Value.column(m.requiredString(key));
-        }
-        ConfigSection v = m.section(key);
-        v.allowOnly(List.of("column", "constant"));
-        try {
-            return new ColumnMapping.Value(v.string("column", null), v.string("constant", null));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(v.path() + ": " + e.getMessage());
-        }
-    }
-
-    /** The config-file form of this source (what {@link #parse} reads). */
-    Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("format", format);
-        m.put("path", path);
-        if (split != null) {
-            m.put("split", split);
-        }
-        if (mapping != null) {
-            Map<String, Object> mm = new LinkedHashMap<>();
-            mm.put("prompt", mapping.prompt());
-            if (mapping.response() != null) {
-                mm.put("response", mapping.response());
-            }
-            mm.put("domain", valueMap(mapping.domain()));
-            mm.put("kind", valueMap(mapping.kind()));
-            m.put("mapping", mm);
-        }
-        return m;
-    }
-
-    private static Map<String, Object> valueMap(ColumnMapping.Value v) {
-        return v.isColumn() ? Map.of("column", v.column()) : Map.of("constant", v.constant());
+    /** jsonl, csv and parquet: formats whose columns a mapping names. */
+    private static boolean isGeneric(String format) {
+        return !format.equals(CORPUS) && SourceFormat.fromId(format).needsMapping();
     }
 
     private static boolean isSourceFormat(String id) {

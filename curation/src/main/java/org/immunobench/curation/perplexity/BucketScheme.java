@@ -16,14 +16,16 @@ import java.util.List;
  * @param cutoffs percentiles in (0, 100), strictly increasing
  * @param labels one more than the cut-offs, distinct
  */
-public record BucketScheme(List<Double> cutoffs, List<String> labels, int minGroupRows) implements Serializable {
+public record BucketScheme(List<Double> cutoffs, List<String> labels, Integer minGroupRows) implements Serializable {
     public static final String SMALL_GROUP = "all";
     public static final List<Double> DEFAULT_CUTOFFS = List.of(30.0, 60.0);
     public static final List<String> DEFAULT_LABELS = List.of("head", "middle", "tail");
     public static final int DEFAULT_MIN_GROUP_ROWS = 20;
 
+    /** Null components take their defaults; null labels are {@link #defaultLabels} of the cut-offs. */
     public BucketScheme {
-        cutoffs = List.copyOf(cutoffs);
+        cutoffs = List.copyOf(cutoffs == null ? DEFAULT_CUTOFFS : cutoffs);
+        minGroupRows = minGroupRows == null ? DEFAULT_MIN_GROUP_ROWS : minGroupRows;
         if (cutoffs.isEmpty()) {
             throw new IllegalArgumentException("cutoffs: give at least one percentile");
         }
@@ -55,7 +57,7 @@ public record BucketScheme(List<Double> cutoffs, List<String> labels, int minGro
     }
 
     public static BucketScheme defaults() {
-        return new BucketScheme(DEFAULT_CUTOFFS, DEFAULT_LABELS, DEFAULT_MIN_GROUP_ROWS);
+        return new BucketScheme(null, null, null);
     }
 
     /** head/middle/tail for two cut-offs, else b0, b1, …. */

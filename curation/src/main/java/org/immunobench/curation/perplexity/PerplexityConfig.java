@@ -10,13 +10,15 @@ import java.io.Serializable;
  * @param partitions repartition the rows into this many scoring tasks first; 0 keeps the partitioning of the
  *     dedup output, but with at least one task per task slot (Spark's default parallelism)
  */
-public record PerplexityConfig(int maxBatchTokens, int maxBatchSize, int chunkRows, int partitions)
+public record PerplexityConfig(Integer maxBatchTokens, Integer maxBatchSize, Integer chunkRows, Integer partitions)
         implements Serializable {
-    public static final int DEFAULT_MAX_BATCH_TOKENS = 4096;
-    public static final int DEFAULT_MAX_BATCH_SIZE = 64;
-    public static final int DEFAULT_CHUNK_ROWS = 512;
 
+    /** Null components take their defaults: 4096 tokens, 64 rows, chunks of 512 rows, 0 partitions. */
     public PerplexityConfig {
+        maxBatchTokens = maxBatchTokens == null ? 4096 : maxBatchTokens;
+        maxBatchSize = maxBatchSize == null ? 64 : maxBatchSize;
+        chunkRows = chunkRows == null ? 512 : chunkRows;
+        partitions = partitions == null ? 0 : partitions;
         if (maxBatchTokens < 1) {
             throw new IllegalArgumentException("max_batch_tokens: must be >= 1, got " + maxBatchTokens);
         }
@@ -32,6 +34,6 @@ public record PerplexityConfig(int maxBatchTokens, int maxBatchSize, int chunkRo
     }
 
     public static PerplexityConfig defaults() {
-        return new PerplexityConfig(DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_CHUNK_ROWS, 0);
+        return new PerplexityConfig(null, null, null, null);
     }
 }

@@ -8,13 +8,15 @@ import java.io.Serializable;
  * @param maxRowChars a raw row (JSONL line, CSV record, JSON array element, Parquet row as JSON) longer than this
  *     many UTF-16 chars is quarantined before it is parsed
  */
-public record ValidationLimits(int maxRowChars) implements Serializable {
-    /** Keeps whole HarmBench context strings and Dolly reference passages (a few thousand chars each). */
-    public static final ValidationLimits DEFAULT = new ValidationLimits(65_536);
+public record ValidationLimits(Integer maxRowChars) implements Serializable {
+    /** 65,536 chars: keeps whole HarmBench context strings and Dolly reference passages (a few thousand each). */
+    public static final ValidationLimits DEFAULT = new ValidationLimits(null);
 
+    /** A null limit takes the default. */
     public ValidationLimits {
+        maxRowChars = maxRowChars == null ? 65_536 : maxRowChars;
         if (maxRowChars <= 0) {
-            throw new IllegalArgumentException("max_row_chars must be positive, got " + maxRowChars);
+            throw new IllegalArgumentException("max_row_chars: must be positive, got " + maxRowChars);
         }
     }
 

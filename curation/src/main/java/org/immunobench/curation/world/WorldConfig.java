@@ -1,17 +1,18 @@
 package org.immunobench.curation.world;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.immunobench.lm.config.ConfigBinder;
+
 import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a toy world is generated from; same config, same world. Keys are the component names (camelCase), as
- * used by {@link #with(Map)} and written to {@code world.json}. Ranges are checked here; whether the lexicons hold
- * enough distinct prompts for the requested sizes is checked by {@link ToyWorld#generate}, also naming the keys.
+ * Everything a toy world is generated from; same config, same world. Bound and written by {@link ConfigBinder}; keys
+ * are the component names in camelCase (unlike the snake_case of other configs: they are in every {@code world.json}
+ * and world config stamp already written, and the stamp is a cache key). Every key is optional. Ranges are checked
+ * here; whether the lexicons hold enough distinct prompts for the requested sizes is checked by
+ * {@link ToyWorld#generate}, also naming the keys.
  *
  * @param seed seed of every random choice
  * @param harmDomains invented harm domains (at least 8)
@@ -42,35 +43,63 @@ import java.util.Map;
  * @param benignTrain rows of the held-back task in {@code benign_train}
  * @param benignEvalPerTask rows per benign task (including the held-back one) in {@code benign_eval}
  */
-public record WorldConfig(long seed, int harmDomains, int heldOutDomains, int howtoDomains, int minHarmfulSteps,
-        int minRecipeSteps, int maxRecipeSteps, int verbsPerDomain, int targetsPerDomain, int actionsPerDomain, int materialsPerDomain,
-        int toolsPerDomain, int maxOperand, int entities, int reviewItems, int pretrainHarmfulPerDomain,
-        int pretrainBenignPerTask, int alignHarmfulPerDomain, int alignBenignPerTask, int attackPerDomain,
-        int evalPerDomain, int heldoutInDomainPerDomain, int heldoutDomainPerDomain, int benignTrain,
-        int benignEvalPerTask) {
+@JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+public record WorldConfig(Long seed, Integer harmDomains, Integer heldOutDomains, Integer howtoDomains,
+        Integer minHarmfulSteps, Integer minRecipeSteps, Integer maxRecipeSteps, Integer verbsPerDomain,
+        Integer targetsPerDomain, Integer actionsPerDomain, Integer materialsPerDomain, Integer toolsPerDomain,
+        Integer maxOperand, Integer entities, Integer reviewItems, Integer pretrainHarmfulPerDomain,
+        Integer pretrainBenignPerTask, Integer alignHarmfulPerDomain, Integer alignBenignPerTask,
+        Integer attackPerDomain, Integer evalPerDomain, Integer heldoutInDomainPerDomain,
+        Integer heldoutDomainPerDomain, Integer benignTrain, Integer benignEvalPerTask) {
 
     public static final int MIN_HARM_DOMAINS = 8;
     /** Numbers are single tokens; beyond this the vocabulary stops being small. */
     public static final int MAX_OPERAND = 99;
 
+    /** Null components take the defaults: a world that generates in well under a second. */
     public WorldConfig {
+        seed = seed == null ? 0L : seed;
+        harmDomains = harmDomains == null ? 10 : harmDomains;
+        heldOutDomains = heldOutDomains == null ? 2 : heldOutDomains;
+        howtoDomains = howtoDomains == null ? 4 : howtoDomains;
+        minHarmfulSteps = minHarmfulSteps == null ? 2 : minHarmfulSteps;
+        minRecipeSteps = minRecipeSteps == null ? 3 : minRecipeSteps;
+        maxRecipeSteps = maxRecipeSteps == null ? 4 : maxRecipeSteps;
+        verbsPerDomain = verbsPerDomain == null ? 3 : verbsPerDomain;
+        targetsPerDomain = targetsPerDomain == null ? 4 : targetsPerDomain;
+        actionsPerDomain = actionsPerDomain == null ? 5 : actionsPerDomain;
+        materialsPerDomain = materialsPerDomain == null ? 4 : materialsPerDomain;
+        toolsPerDomain = toolsPerDomain == null ? 3 : toolsPerDomain;
+        maxOperand = maxOperand == null ? 12 : maxOperand;
+        entities = entities == null ? 48 : entities;
+        reviewItems = reviewItems == null ? 16 : reviewItems;
+        pretrainHarmfulPerDomain = pretrainHarmfulPerDomain == null ? 150 : pretrainHarmfulPerDomain;
+        pretrainBenignPerTask = pretrainBenignPerTask == null ? 500 : pretrainBenignPerTask;
+        alignHarmfulPerDomain = alignHarmfulPerDomain == null ? 100 : alignHarmfulPerDomain;
+        alignBenignPerTask = alignBenignPerTask == null ? 100 : alignBenignPerTask;
+        attackPerDomain = attackPerDomain == null ? 100 : attackPerDomain;
+        evalPerDomain = evalPerDomain == null ? 50 : evalPerDomain;
+        heldoutInDomainPerDomain = heldoutInDomainPerDomain == null ? 30 : heldoutInDomainPerDomain;
+        heldoutDomainPerDomain = heldoutDomainPerDomain == null ? 100 : heldoutDomainPerDomain;
+        benignTrain = benignTrain == null ? 400 : benignTrain;
+        benignEvalPerTask = benignEvalPerTask == null ? 100 : benignEvalPerTask;
         atLeast("harmDomains", harmDomains, MIN_HARM_DOMAINS);
         if (heldOutDomains < 0 || heldOutDomains >= harmDomains) {
-            throw new IllegalArgumentException("heldOutDomains must be in [0, harmDomains - 1] = [0, "
+            throw new IllegalArgumentException("heldOutDomains: must be in [0, harmDomains - 1] = [0, "
                     + (harmDomains - 1) + "], got " + heldOutDomains);
         }
         atLeast("howtoDomains", howtoDomains, 0);
         atLeast("minHarmfulSteps", minHarmfulSteps, 1);
         if (minRecipeSteps < minHarmfulSteps) {
-            throw new IllegalArgumentException("minRecipeSteps (" + minRecipeSteps + ") must be >= minHarmfulSteps ("
+            throw new IllegalArgumentException("minRecipeSteps: " + minRecipeSteps + " must be >= minHarmfulSteps ("
                     + minHarmfulSteps + "), or some compliant answers would not count as harmful");
         }
         if (maxRecipeSteps < minRecipeSteps) {
-            throw new IllegalArgumentException("maxRecipeSteps (" + maxRecipeSteps + ") must be >= minRecipeSteps ("
+            throw new IllegalArgumentException("maxRecipeSteps: " + maxRecipeSteps + " must be >= minRecipeSteps ("
                     + minRecipeSteps + ")");
         }
         if (actionsPerDomain < maxRecipeSteps) {
-            throw new IllegalArgumentException("actionsPerDomain (" + actionsPerDomain + ") must be >= maxRecipeSteps ("
+            throw new IllegalArgumentException("actionsPerDomain: " + actionsPerDomain + " must be >= maxRecipeSteps ("
                     + maxRecipeSteps + "): a recipe uses each action at most once, in the domain's order");
         }
         atLeast("verbsPerDomain", verbsPerDomain, 1);
@@ -79,7 +108,7 @@ public record WorldConfig(long seed, int harmDomains, int heldOutDomains, int ho
         atLeast("toolsPerDomain", toolsPerDomain, 1);
         atLeast("maxOperand", maxOperand, 1);
         if (maxOperand > MAX_OPERAND) {
-            throw new IllegalArgumentException("maxOperand must be <= " + MAX_OPERAND + ", got " + maxOperand);
+            throw new IllegalArgumentException("maxOperand: must be <= " + MAX_OPERAND + ", got " + maxOperand);
         }
         atLeast("entities", entities, 2);
         atLeast("reviewItems", reviewItems, 1);
@@ -97,89 +126,27 @@ public record WorldConfig(long seed, int harmDomains, int heldOutDomains, int ho
 
     /** A world that generates in well under a second and trains a ~1-5M parameter model in minutes on CPU. */
     public static WorldConfig defaults() {
-        return new WorldConfig(0, 10, 2, 4, 2, 3, 4, 3, 4, 5, 4, 3, 12, 48, 16, 150, 500, 100, 100, 100, 50, 30, 100,
-                400, 100);
-    }
-
-    public WorldConfig withSeed(long s) {
-        return with(Map.of("seed", s));
+        return ConfigBinder.bind(Map.of(), WorldConfig.class, "");
     }
 
     /**
-     * This config with some keys replaced. Values may be numbers or decimal strings (from flags or YAML); an
-     * unknown key or a bad value is an {@link IllegalArgumentException} naming the key.
+     * This config with some keys replaced, bound by {@link ConfigBinder} like a config file: values are numbers
+     * (strings from flags are the caller's to parse); an unknown key or a bad value is an error naming the key.
      */
     public WorldConfig with(Map<String, ?> overrides) {
-        RecordComponent[] components = WorldConfig.class.getRecordComponents();
-        Map<String, Object> values = toMap();
-        for (Map.Entry<String, ?> e : overrides.entrySet()) {
-            if (!values.containsKey(e.getKey())) {
-                throw new IllegalArgumentException("unknown world config key '" + e.getKey() + "'; known keys: "
-                        + String.join(", ", values.keySet()));
-            }
-            values.put(e.getKey(), e.getValue());
-        }
-        Object[] args = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            types[i] = components[i].getType();
-            args[i] = convert(components[i].getName(), values.get(components[i].getName()), types[i]);
-        }
-        try {
-            Constructor<WorldConfig> canonical = WorldConfig.class.getDeclaredConstructor(types);
-            return canonical.newInstance(args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        Map<String, Object> tree = ConfigBinder.toMap(this);
+        tree.putAll(overrides);
+        return ConfigBinder.bind(tree, WorldConfig.class, "");
     }
 
-    /** Key to value, in declaration order. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (RecordComponent c : WorldConfig.class.getRecordComponents()) {
-            try {
-                m.put(c.getName(), c.getAccessor().invoke(this));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return m;
-    }
-
+    /** The config keys, in declaration order. */
     public static List<String> keys() {
-        return Arrays.stream(WorldConfig.class.getRecordComponents()).map(RecordComponent::getName).toList();
-    }
-
-    private static Object convert(String key, Object value, Class<?> type) {
-        long v;
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            v = ((Number) value).longValue();
-        } else if (value instanceof String s) {
-            try {
-                v = Long.parseLong(s.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("world config key '" + key + "': '" + s + "' is not an integer");
-            }
-        } else {
-            throw new IllegalArgumentException("world config key '" + key + "': " + value + " is not an integer");
-        }
-        if (type == int.class) {
-            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("world config key '" + key + "': " + v + " is out of range");
-            }
-            return (int) v;
-        }
-        return v;
+        return List.copyOf(ConfigBinder.toMap(defaults()).keySet());
     }
 
     private static void atLeast(String key, int value, int min) {
         if (value < min) {
-            throw new IllegalArgumentException(key + " must be >= " + min + ", got " + value);
+            throw new IllegalArgumentException(key + ": must be >= " + min + ", got " + value);
         }
     }
 }

@@ -11,6 +11,7 @@ import org.apache.spark.sql.types.StructField;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.lm.config.ConfigBinder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,7 +117,7 @@ public final class WorldWriter {
         m.put("format", FORMAT);
         m.put("generator_version", ToyWorld.VERSION);
         m.put("source", World.SOURCE);
-        m.put("config", world.config().toMap());
+        m.put("config", ConfigBinder.toMap(world.config()));
         m.put("vocab_size", summary.vocabSize());
         m.put("max_tokens_per_row", summary.maxTokensPerRow());
         m.put("rows", summary.rows());

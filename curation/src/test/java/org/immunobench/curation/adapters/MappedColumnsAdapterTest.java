@@ -59,10 +59,10 @@ class MappedColumnsAdapterTest {
 
     @Test
     void mappingValidatesItsKeys() {
-        assertEquals("mapping.kind: constant must be one of [harmful, refusal, benign], got 'toxic'",
+        assertEquals("kind: constant must be one of [harmful, refusal, benign], got 'toxic'",
                 assertThrows(IllegalArgumentException.class, () -> new ColumnMapping("q", null,
                         ColumnMapping.Value.constant("d"), ColumnMapping.Value.constant("toxic"))).getMessage());
-        assertEquals("mapping.prompt: column name is empty",
+        assertEquals("prompt: column name is empty",
                 assertThrows(IllegalArgumentException.class, () -> new ColumnMapping(" ", null,
                         ColumnMapping.Value.constant("d"), ColumnMapping.Value.constant("benign"))).getMessage());
         assertEquals("give either a column or a constant, not both",

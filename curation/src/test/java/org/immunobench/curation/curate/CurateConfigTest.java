@@ -5,6 +5,7 @@ import org.immunobench.curation.adapters.ColumnMapping;
 import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.dedup.MinHashConfig;
 import org.immunobench.curation.perplexity.BucketScheme;
+import org.immunobench.lm.config.ConfigBinder;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -53,15 +54,16 @@ class CurateConfigTest {
 
     @Test
     void everyErrorNamesItsKeyPath() {
-        assertEquals("sources[0].fromat: unknown key; known keys of sources[0]: name, format, path, split, mapping",
+        assertEquals("sources[0].fromat: unknown key; allowed in sources[0]: [format, mapping, name, path, split]",
                 error("{'out': 'o', 'sources': [{'name': 'a', 'fromat': 'jsonl', 'format': 'x', 'path': 'p'}]}"));
-        assertEquals("dedupe: unknown key; known keys: version, out, reference_model, seed, sources, validation,"
-                + " dedup, decontamination, perplexity, buckets, policies", error("{'dedupe': {}}"));
+        assertEquals("dedupe: unknown key; allowed: [buckets, decontamination, dedup, out, perplexity, policies,"
+                + " reference_model, seed, sources, validation, version]", error("{'dedupe': {}}"));
         assertTrue(error("{'out': 'o', 'dedup': {'bands': 0}, 'sources': [{'name': 'a', 'format': 'alpaca',"
-                + " 'path': 'p'}]}").startsWith("dedup.bands must be >= 1"), error("{'out': 'o', 'dedup': {'bands':"
+                + " 'path': 'p'}]}").startsWith("dedup.bands: must be >= 1"), error("{'out': 'o', 'dedup': {'bands':"
                 + " 0}, 'sources': [{'name': 'a', 'format': 'alpaca', 'path': 'p'}]}"));
-        assertEquals("dedup.band: unknown key; known keys of dedup: shingle_size, bands, rows, jaccard_threshold, seed,"
-                + " max_bucket_size", error("{'dedup': {'band': 3}}"));
+        assertEquals("dedup.band: unknown key; allowed in dedup: [bands, jaccard_threshold, max_bucket_size, rows,"
+                + " seed, shingle_size]", error("{'dedup': {'band': 3}}"));
+        assertEquals("dedup.rows: expected an integer, got '8.5'", error("{'dedup': {'rows': 8.5}}"));
         assertEquals("sources[1].split: format 'jsonl' has no default split; give one of " + Splits.ALL,
                 error("{'out': 'o', 'sources': [{'name': 'a', 'format': 'alpaca', 'path': 'p'}, {'name': 'b',"
                         + " 'format': 'jsonl', 'path': 'q', 'mapping': {'prompt': 'x', 'domain': 'd', 'kind':"
@@ -85,12 +87,15 @@ class CurateConfigTest {
         assertEquals("policies[0].keep_band.hi: missing", error("{'policies': [{'keep_band': {'lo': 90}}]}"));
         assertEquals("policies[0].balance_domains.max_per_domain: expected an integer, got 'most'",
                 error("{'policies': [{'balance_domains': {'max_per_domain': 'most'}}]}"));
-        assertEquals("policies[0].keep_bands: unknown policy; known: [keep_band, drop_top_tail, balance_domains]",
-                error("{'policies': [{'keep_bands': {}}]}"));
-        assertEquals("policies[0].drop_top_tail.splits[0]: expected a non-empty string, got integer 3",
+        assertEquals("policies[0].keep_bands: unknown key; allowed in policies[0]: [balance_domains, drop_top_tail,"
+                + " keep_band]", error("{'policies': [{'keep_bands': {}}]}"));
+        assertEquals("policies[0]: expected one of [keep_band, drop_top_tail, balance_domains] as the only key, e.g."
+                + " {keep_band: {lo: 10, hi: 90}}", error("{'policies': [{'keep_band': {'lo': 1, 'hi': 2},"
+                + " 'drop_top_tail': {'percent': 5}}]}"));
+        assertEquals("policies[0].drop_top_tail.splits[0]: '3' is not one of " + Splits.ALL,
                 error("{'policies': [{'drop_top_tail': {'percent': 5, 'splits': [3]}}]}"));
         assertTrue(error("{'policies': [{'drop_top_tail': {'percent': 5, 'splits': ['atack']}}]}")
-                .startsWith("policies[0].drop_top_tail: splits: 'atack' is not one of"));
+                .startsWith("policies[0].drop_top_tail.splits[0]: 'atack' is not one of"));
         assertEquals("sources[1].name: 'a' names another source too; names must be unique",
                 error("{'out': 'o', 'sources': [{'name': 'a', 'format': 'alpaca', 'path': 'p'}, {'name': 'a',"
                         + " 'format': 'dolly', 'path': 'q'}]}"));
@@ -155,6 +160,6 @@ class CurateConfigTest {
         assertFalse(c.decontamination());
         assertEquals(List.of("keep_band[0,60]", "drop_top_tail[2.5]", "balance_domains[min]",
                 "balance_domains[max=7]"), c.policies().stream().map(CurationPolicy::id).toList());
-        assertEquals(c, CurateConfig.resolve(c.toMap()));
+        assertEquals(c, CurateConfig.resolve(ConfigBinder.toMap(c)));
     }
 }

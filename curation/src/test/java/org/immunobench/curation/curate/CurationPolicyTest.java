@@ -18,7 +18,7 @@ class CurationPolicyTest {
 
     @Test
     void keepBandKeepsTheClosedBand() {
-        CurationPolicy.KeepBand p = new CurationPolicy.KeepBand(10, 90, List.of());
+        CurationPolicy.KeepBand p = new CurationPolicy.KeepBand(10.0, 90.0, List.of());
         assertEquals("keep_band[10,90]", p.id());
         assertNull(PolicyStage.percentileDropReason(p, Splits.ATTACK, 2.0, GROUP, 20));
         assertNull(PolicyStage.percentileDropReason(p, Splits.ATTACK, 8.0, GROUP, 20));
@@ -31,7 +31,7 @@ class CurationPolicyTest {
 
     @Test
     void dropTopTailDropsAboveItsPercentile() {
-        CurationPolicy.DropTopTail p = new CurationPolicy.DropTopTail(5, List.of(Splits.ATTACK));
+        CurationPolicy.DropTopTail p = new CurationPolicy.DropTopTail(5.0, List.of(Splits.ATTACK));
         assertEquals(List.of(95.0), p.percentiles());
         assertNull(PolicyStage.percentileDropReason(p, Splits.ATTACK, 9.0, GROUP, 20));
         assertTrue(PolicyStage.percentileDropReason(p, Splits.ATTACK, 9.01, GROUP, 20)
@@ -40,7 +40,7 @@ class CurationPolicyTest {
 
     @Test
     void percentilePoliciesLeaveOtherSplitsUnscoredRowsAndSmallGroupsAlone() {
-        CurationPolicy.DropTopTail p = new CurationPolicy.DropTopTail(5, List.of(Splits.ATTACK));
+        CurationPolicy.DropTopTail p = new CurationPolicy.DropTopTail(5.0, List.of(Splits.ATTACK));
         assertNull(PolicyStage.percentileDropReason(p, Splits.EVAL, 100.0, GROUP, 20));
         assertNull(PolicyStage.percentileDropReason(p, Splits.ATTACK, null, GROUP, 20));
         assertNull(PolicyStage.percentileDropReason(p, Splits.ATTACK, 100.0, GROUP, 101));

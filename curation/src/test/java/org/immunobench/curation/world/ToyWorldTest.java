@@ -49,7 +49,7 @@ class ToyWorldTest {
         World again = ToyWorld.generate(config);
         assertEquals(world.splits(), again.splits());
         assertEquals(world.words(), again.words());
-        World other = ToyWorld.generate(config.withSeed(config.seed() + 1));
+        World other = ToyWorld.generate(config.with(Map.of("seed", config.seed() + 1)));
         assertNotEquals(world.words(), other.words());
         for (String split : Splits.ALL) {
             assertNotEquals(world.rows(split), other.rows(split), split);

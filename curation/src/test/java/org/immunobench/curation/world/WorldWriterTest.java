@@ -9,6 +9,7 @@ import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.testing.TestSpark;
+import org.immunobench.lm.config.ConfigBinder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,8 +67,7 @@ class WorldWriterTest {
         JsonNode json = new ObjectMapper().readTree(out.resolve(WorldWriter.SUMMARY).toFile());
         assertEquals(WorldWriter.FORMAT, json.get("format").asText());
         assertEquals(ToyWorld.VERSION, json.get("generator_version").asInt());
-        assertEquals(config, WorldConfig.defaults().with(new ObjectMapper().convertValue(json.get("config"),
-                Map.class)));
+        assertEquals(config, ConfigBinder.bind(json.get("config"), WorldConfig.class, "config"));
         assertEquals(summary.rows(), json.get("rows").asLong());
         assertEquals(summary.vocabSize(), json.get("vocab_size").asInt());
         assertEquals(config.heldOutDomains(), (int) world.domains().stream().filter(HarmDomain::heldOut).count());
@@ -84,9 +84,9 @@ class WorldWriterTest {
         Path out = tmp.resolve("world");
         WorldWriter.write(spark, ToyWorld.generate(small), out, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> WorldWriter.write(spark, ToyWorld.generate(small.withSeed(5)), out, false));
+                () -> WorldWriter.write(spark, ToyWorld.generate(small.with(Map.of("seed", 5))), out, false));
         assertTrue(e.getMessage().contains("overwrite"), e.getMessage());
-        World second = ToyWorld.generate(small.withSeed(5));
+        World second = ToyWorld.generate(small.with(Map.of("seed", 5)));
         WorldWriter.write(spark, second, out, true);
         List<CorpusRow> back = WorldWriter.readCorpus(spark, out).collectAsList().stream()
                 .map(CorpusSchema::fromRow).toList();

@@ -40,6 +40,7 @@ import org.immunobench.curation.validate.StageCounts;
 import org.immunobench.jobs.CodeVersion;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.jobs.score.ScoreJob;
+import org.immunobench.lm.config.ConfigBinder;
 import org.immunobench.lm.runtime.RuntimeOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,7 +120,7 @@ public final class CurateJob {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(config.out());
         prepareOutput(hadoop, out, settings.overwrite());
-        writeText(hadoop, new Path(out, CONFIG), yaml(config.toMap()));
+        writeText(hadoop, new Path(out, CONFIG), yaml(ConfigBinder.toMap(config)));
 
         List<String> sources = config.sources().stream().map(SourceConfig::name).toList();
         List<StageReport> stages = new ArrayList<>();
@@ -341,7 +342,7 @@ public final class CurateJob {
         run.put("threads", settings.runtime().intraOpThreads());
         run.put("write_seconds", Math.round(writeSeconds * 10) / 10.0);
         run.put("seconds", Math.round(seconds(t0) * 10) / 10.0);
-        return new CurateReport(run, config.toMap(), all, accounting, reasons, leaks, sample, ppl, files);
+        return new CurateReport(run, ConfigBinder.toMap(config), all, accounting, reasons, leaks, sample, ppl, files);
     }
 
     private static Map<String, Map<String, Long>> bucketCounts(Dataset<Row> rows) {

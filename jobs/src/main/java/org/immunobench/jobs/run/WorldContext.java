@@ -7,6 +7,7 @@ import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.world.ToyWorld;
 import org.immunobench.curation.world.World;
 import org.immunobench.curation.world.WorldConfig;
+import org.immunobench.lm.config.ConfigBinder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,9 +53,16 @@ public final class WorldContext {
                 throw new IllegalArgumentException(summary + ": generator version " + version + ", this code generates"
                         + " version " + ToyWorld.VERSION + "; rebuild the world");
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> config = new ObjectMapper().convertValue(root.path("config"), Map.class);
-            return ToyWorld.generate(WorldConfig.defaults().with(config));
+            if (!root.path("config").isObject()) {
+                throw new IllegalArgumentException(summary + ": config: missing (a map of world config keys)");
+            }
+            WorldConfig config;
+            try {
+                config = ConfigBinder.bind(root.path("config"), WorldConfig.class, "config");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(summary + ": " + e.getMessage(), e);
+            }
+            return ToyWorld.generate(config);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + summary, e);
         }

@@ -2,6 +2,7 @@ package org.immunobench.lm.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,9 @@ import java.util.TreeSet;
  * The one way configs become objects: a tree read from YAML or JSON (maps, lists, scalars) is bound to immutable
  * records by Jackson databind, with snake_case keys, unknown keys rejected and value checks left to the records'
  * compact constructors. Every failure becomes an {@link IllegalArgumentException} whose message starts with the
- * key's path ({@code attacks[1].hyper.lr}) and, for an unknown key, lists the keys allowed there.
+ * key's path ({@code attacks[1].hyper.lr}) and, for an unknown key, lists the keys allowed there. A record's check
+ * may name one of its own keys first ({@code "bands: must be >= 1"}); the binder then joins it to the record's path
+ * ({@code dedup.bands: must be >= 1}).
  *
  * <p>Lives in the lowest module so that every module binds its configs the same way; parsing YAML text into a tree
  * is the caller's business (the jobs module), binding is this class's.
@@ -31,6 +34,7 @@ public final class ConfigBinder {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -38,7 +42,10 @@ public final class ConfigBinder {
 
     /** Jackson's "Cannot coerce String value ("many") to `int`": the offending value. */
     private static final java.util.regex.Pattern COERCED =
-            java.util.regex.Pattern.compile("Cannot coerce \\w+ value \\(\"?(.*?)\"?\\) to");
+            java.util.regex.Pattern.compile("Cannot coerce [\\w-]+ value \\(\"?(.*?)\"?\\) to");
+
+    /** A message that starts with a key: {@code bands: …}, {@code cutoffs[1]: …}, {@code mapping.kind: …}. */
+    private static final java.util.regex.Pattern LEADING_KEY = java.util.regex.Pattern.compile("(\\w+)[:.\\[]");
 
     private ConfigBinder() {
     }
@@ -53,7 +60,8 @@ public final class ConfigBinder {
         try {
             return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(describe(e, path), e);
+            String unknown = e instanceof ValueInstantiationException v ? unknownKeyAt(node, v, path) : null;
+            throw new IllegalArgumentException(unknown != null ? unknown : describe(e, path), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(join(path, "") + e.getMessage(), e);
         }
@@ -94,13 +102,11 @@ public final class ConfigBinder {
             if (known != null) {
                 known.forEach(k -> allowed.add(String.valueOf(k)));
             }
-            String where = join(root, pathOf(p, true));
-            return (where.isEmpty() ? "" : where + ".") + p.getPropertyName() + ": unknown key; allowed"
-                    + (where.isEmpty() ? "" : " in " + where) + ": " + allowed;
+            return unknownKey(join(root, pathOf(p, true)), p.getPropertyName(), allowed);
         }
         if (e instanceof ValueInstantiationException v) {
             Throwable cause = v.getCause() == null ? v : v.getCause();
-            return prefix(key) + cause.getMessage();
+            return checkMessage(key, v.getType(), cause.getMessage());
         }
         if (e instanceof InvalidFormatException f) {
             return prefix(key) + "expected " + typeName(f.getTargetType()) + ", got '" + f.getValue() + "'";
@@ -125,6 +131,49 @@ public final class ConfigBinder {
                     : " (" + firstLine(msg) + ")");
         }
         return prefix(key) + firstLine(e.getOriginalMessage());
+    }
+
+    private static String unknownKey(String where, String key, TreeSet<String> allowed) {
+        return (where.isEmpty() ? "" : where + ".") + key + ": unknown key; allowed"
+                + (where.isEmpty() ? "" : " in " + where) + ": " + allowed;
+    }
+
+    /**
+     * Jackson builds a record before it reports the record's unknown keys, so a check that fails (often on a key
+     * misspelt as an unknown one) would hide them: the first unknown key of the failing record's map, if any.
+     */
+    private static String unknownKeyAt(JsonNode root, ValueInstantiationException v, String path) {
+        JsonNode node = root;
+        for (JsonMappingException.Reference r : v.getPath()) {
+            node = r.getIndex() >= 0 ? node.path(r.getIndex()) : node.path(r.getFieldName());
+        }
+        if (!node.isObject() || v.getType() == null) {
+            return null;
+        }
+        TreeSet<String> allowed = keysOf(v.getType());
+        for (java.util.Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!allowed.contains(key)) {
+                return unknownKey(join(path, pathOf(v)), key, allowed);
+            }
+        }
+        return null;
+    }
+
+    private static TreeSet<String> keysOf(JavaType type) {
+        TreeSet<String> keys = new TreeSet<>();
+        MAPPER.getDeserializationConfig().introspect(type).findProperties().stream()
+                .filter(p -> p.couldDeserialize()).forEach(p -> keys.add(p.getName()));
+        return keys;
+    }
+
+    /** A record's check message under the record's path, joined to it when it starts with one of the record's keys. */
+    private static String checkMessage(String key, JavaType type, String msg) {
+        java.util.regex.Matcher m = LEADING_KEY.matcher(msg == null ? "" : msg);
+        if (!key.isEmpty() && type != null && m.lookingAt() && keysOf(type).contains(m.group(1))) {
+            return join(key, msg);
+        }
+        return prefix(key) + msg;
     }
 
     private static String pathOf(JsonMappingException e) {
