@@ -30,6 +30,9 @@ public final class Defences {
 
     private static final Map<String, Entry<?>> REGISTRY = new TreeMap<>(Map.ofEntries(
             entry(NoDefence.NAME, NoDefence.NoDefenceConfig.class, (c, seed) -> new NoDefence()),
+            entry(RepNoise.NAME, RepNoise.RepNoiseConfig.class, (c, seed) -> new RepNoise(c, seed)),
+            entry(CircuitBreakers.NAME, CircuitBreakers.CircuitBreakersConfig.class,
+                    (c, seed) -> new CircuitBreakers(c, seed)),
             entry(Lox.NAME, Lox.LoxConfig.class, (c, seed) -> new Lox(c))));
 
     private Defences() {

@@ -14,11 +14,11 @@ import java.util.List;
  * @param targetTokens (N) the token each of those positions must predict
  * @param realTokens non-pad input positions, Σ (n_b − 1)
  */
-record PaddedBatch(int rows, int length, long[] inputs, float[] attention, long[] targetPositions,
+public record PaddedBatch(int rows, int length, long[] inputs, float[] attention, long[] targetPositions,
         long[] targetTokens, long realTokens) {
     static final int PAD = 0;
 
-    static PaddedBatch of(List<TrainingExample> examples) {
+    public static PaddedBatch of(List<TrainingExample> examples) {
         int rows = examples.size();
         int length = 0;
         int targets = 0;
@@ -48,7 +48,7 @@ record PaddedBatch(int rows, int length, long[] inputs, float[] attention, long[
         return new PaddedBatch(rows, length, inputs, attention, positions, tokens, real);
     }
 
-    int lossTokens() {
+    public int lossTokens() {
         return targetTokens.length;
     }
 }
