@@ -40,7 +40,10 @@ public final class Defences {
             entry(Ctrap.NAME, Ctrap.CtrapConfig.class, (c, seed) -> new Ctrap(c, seed)),
             entry(TokenBuncher.NAME, TokenBuncher.TokenBuncherConfig.class, (c, seed) -> new TokenBuncher(c, seed)),
             entry(DeepAlignment.NAME, DeepAlignment.DeepAlignmentConfig.class,
-                    (c, seed) -> new DeepAlignment(c, seed))));
+                    (c, seed) -> new DeepAlignment(c, seed)),
+            entry(RepNoise.NAME, RepNoise.RepNoiseConfig.class, (c, seed) -> new RepNoise(c, seed)),
+            entry(CircuitBreakers.NAME, CircuitBreakers.CircuitBreakersConfig.class,
+                    (c, seed) -> new CircuitBreakers(c, seed))));
 
     private Defences() {
     }

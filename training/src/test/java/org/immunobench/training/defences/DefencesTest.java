@@ -25,8 +25,9 @@ class DefencesTest {
     void registryListsEveryDefenceByName() {
         // Sorted, and holding at least the defences of the first two issues; each new defence adds one name.
         assertEquals(Defences.names().stream().sorted().toList(), Defences.names());
-        assertTrue(Defences.names().containsAll(List.of("booster", "ctrap", "deep_alignment", "lox", "mlac", "none",
-                "sdd", "t_vaccine", "tar", "token_buncher", "vaccine")), Defences.names().toString());
+        assertTrue(Defences.names().containsAll(List.of("booster", "circuit_breakers", "ctrap", "deep_alignment",
+                "lox", "mlac", "none", "repnoise", "sdd", "t_vaccine", "tar", "token_buncher", "vaccine")),
+                Defences.names().toString());
         for (String name : Defences.names()) {
             assertEquals(name, Defences.create(name, null, 1, PATH).name());
         }
