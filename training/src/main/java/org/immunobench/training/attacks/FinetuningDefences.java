@@ -16,9 +16,6 @@ import java.util.TreeMap;
  * rejected, defaults filled by the record) with a factory; adding one is its class plus one {@code entry(...)} line.
  */
 public final class FinetuningDefences {
-    /** The {@code track} of metric rows measured under a fine-tuning-stage defence. */
-    public static final String TRACK = "finetuning_stage";
-
     /** Builds the wrapped attack from the bound config, the attack's kind and fine-tuning, and the provider's data. */
     @FunctionalInterface
     public interface Factory<C> {
