@@ -88,10 +88,10 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
     }
 
     /**
-     * An attack entry checked and expanded: its path in the file, its specs and, for a fine-tuning-stage defence, its
-     * name and resolved config (canonical JSON; both null for a plain attack).
+     * An attack entry checked and expanded: its specs and, for a fine-tuning-stage defence, its name and resolved
+     * config (canonical JSON; both null for a plain attack).
      */
-    record PlannedEntry(ExperimentConfig.AttackEntry entry, String at, List<AttackSpec> specs,
+    record PlannedEntry(ExperimentConfig.AttackEntry entry, List<AttackSpec> specs,
             String finetuningDefence, String finetuningConfigJson) {
     }
 
@@ -114,7 +114,7 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
             String at = a < c.attacks().size() ? "attacks[" + a + "]" : "trainability";
             ExperimentConfig.FinetuningDefenceEntry fd = e.finetuningDefence();
             if (fd == null) {
-                out.add(new PlannedEntry(e, at, attackSpecs(e, at), null, null));
+                out.add(new PlannedEntry(e, attackSpecs(e, at), null, null));
                 continue;
             }
             String fdAt = at + ".finetuning_defence";
@@ -149,7 +149,7 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                         + e.split()
                         + " and no finetuning_defence (best with the same params, grid, seeds and eval_steps)");
             }
-            out.add(new PlannedEntry(e, at, specs, fd.name(), json));
+            out.add(new PlannedEntry(e, specs, fd.name(), json));
         }
         return out;
     }
@@ -288,13 +288,15 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
         Map<String, Object> m = new LinkedHashMap<>(ConfigBinder.toMap(c));
         m.put("world", worldDir.toString());
         List<Map<String, Object>> finetuning = new ArrayList<>();
-        for (PlannedEntry p : plannedEntries(c)) {
-            if (p.finetuningDefence() != null) {
+        for (int a = 0; a < c.attacks().size(); a++) {
+            ExperimentConfig.FinetuningDefenceEntry fd = c.attacks().get(a).finetuningDefence();
+            if (fd != null) {
+                String at = "attacks[" + a + "]";
                 Map<String, Object> one = new LinkedHashMap<>();
-                one.put("attack", p.at());
-                one.put("name", p.finetuningDefence());
-                one.put("resolved_config", ConfigBinder.mapper().convertValue(
-                        ConfigBinder.mapper().valueToTree(parse(p.finetuningConfigJson())), Map.class));
+                one.put("attack", at);
+                one.put("name", fd.name());
+                one.put("resolved_config", FinetuningDefences.resolvedConfig(fd.name(), fd.config(),
+                        at + ".finetuning_defence.config"));
                 finetuning.add(one);
             }
         }
