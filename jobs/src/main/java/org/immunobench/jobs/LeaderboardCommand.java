@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
         description = {"Computes the four pillars from a metrics table (Parquet, e.g. RUN/metrics) and writes"
-            + " OUT/pillars and OUT/leaderboard.{md,csv,html}."})
+            + " OUT/pillars and OUT/leaderboard.{md,csv,html}; with fine-tuning-stage rows (Lisa, Security Vectors)"
+            + " also OUT/leaderboard-finetuning.{md,csv,html}."})
 final class LeaderboardCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

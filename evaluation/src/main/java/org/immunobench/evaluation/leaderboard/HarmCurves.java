@@ -17,13 +17,20 @@ final class HarmCurves {
     private HarmCurves() {
     }
 
+    /** The open-weight table's curves: {@link #of(Dataset, String, String)} of open_weight. */
+    static SortedMap<String, SortedMap<Integer, Double>> of(Dataset<Row> metrics, String attackFamily) {
+        return of(metrics, attackFamily, org.immunobench.evaluation.results.Tracks.OPEN_WEIGHT);
+    }
+
     /**
      * Mean resistance {@code harmful_rate} per checkpoint and step, over every attack config and seed under
      * {@code attackFamily}: label → step → rate, both sorted. Labels are the table's: the defence name, with the
      * checkpoint id's first characters when a defence made several checkpoints (two LoX configs are two curves).
+     * Only the rows of {@code track}'s table count ({@link TrackScope}).
      */
-    static SortedMap<String, SortedMap<Integer, Double>> of(Dataset<Row> metrics, String attackFamily) {
-        java.util.List<Row> rows = metrics.filter(col("pillar").equalTo("resistance")
+    static SortedMap<String, SortedMap<Integer, Double>> of(Dataset<Row> metrics, String attackFamily, String track) {
+        java.util.List<Row> rows = metrics.filter(TrackScope.of(metrics, track))
+                .filter(col("pillar").equalTo("resistance")
                         .and(col("metric").equalTo("harmful_rate"))
                         .and(col("attack").equalTo(attackFamily)))
                 .groupBy("defence", "checkpoint_id", "step")

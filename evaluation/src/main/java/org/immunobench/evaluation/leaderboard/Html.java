@@ -2,6 +2,7 @@ package org.immunobench.evaluation.leaderboard;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
+import org.immunobench.evaluation.results.Tracks;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,9 @@ final class Html {
             byte[] pillarsPng) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("runId", p.runId());
+        view.put("title", Markdown.title(table.track()));
+        view.put("trackNote", Markdown.trackNote(table.track()).replace("`", ""));
+        view.put("fineTuningTrack", Tracks.FINETUNING_STAGE.equals(table.track()));
         view.put("orderingRule", table.orderingRule());
         view.put("headers", table.headers());
         List<Map<String, Object>> rows = new ArrayList<>();

@@ -9,9 +9,10 @@ import java.util.List;
  *
  * @param headers display headers: rank, defence, n seeds, one per metric column, the ordering metric's ±, flag
  * @param columns the metric columns, in display order
+ * @param track the track the table ranks ({@link org.immunobench.evaluation.results.Tracks})
  */
 public record LeaderboardTable(List<String> headers, List<LeaderboardColumn> columns, List<LeaderboardRow> rows,
-        OrderingRule rule) {
+        OrderingRule rule, String track) {
 
     public LeaderboardTable {
         headers = List.copyOf(headers);

@@ -2,6 +2,7 @@ package org.immunobench.evaluation.leaderboard;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.immunobench.evaluation.results.Tracks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,9 @@ import java.util.SortedMap;
 
 /**
  * Writes a leaderboard to a directory: leaderboard.md, leaderboard.csv, leaderboard.html (self-contained, charts
- * inside) and the two charts as PNG files next to it (harm_vs_steps.png, pillars.png).
+ * inside) and the two charts as PNG files next to it (harm_vs_steps.png, pillars.png). The fine-tuning-stage table
+ * goes to the same names with {@value #FINETUNING_SUFFIX} before the extension (leaderboard-finetuning.md …), so the
+ * open-weight files stay exactly what they were and no reader of them can mix the two threat models.
  */
 public final class LeaderboardWriter {
     public static final String MARKDOWN = "leaderboard.md";
@@ -19,6 +22,7 @@ public final class LeaderboardWriter {
     public static final String HTML = "leaderboard.html";
     public static final String HARM_CHART = "harm_vs_steps.png";
     public static final String PILLAR_CHART = "pillars.png";
+    public static final String FINETUNING_SUFFIX = "-finetuning";
 
     private LeaderboardWriter() {
     }
@@ -31,14 +35,25 @@ public final class LeaderboardWriter {
             throws IOException {
         Files.createDirectories(outDir);
         String family = table.rule().attackFamily();
-        SortedMap<String, SortedMap<Integer, Double>> curves = HarmCurves.of(metrics, family);
+        String track = table.track();
+        SortedMap<String, SortedMap<Integer, Double>> curves = HarmCurves.of(metrics, family, track);
         byte[] harm = Charts.harmVsSteps(curves, family);
         byte[] pillars = Charts.pillarOverview(table);
-        Files.write(outDir.resolve(HARM_CHART), harm);
-        Files.write(outDir.resolve(PILLAR_CHART), pillars);
-        Files.writeString(outDir.resolve(MARKDOWN), Markdown.render(table, provenance), StandardCharsets.UTF_8);
-        Files.writeString(outDir.resolve(CSV), Csv.render(table), StandardCharsets.UTF_8);
-        Files.writeString(outDir.resolve(HTML), Html.render(table, provenance, family, harm, pillars),
+        Files.write(outDir.resolve(fileName(HARM_CHART, track)), harm);
+        Files.write(outDir.resolve(fileName(PILLAR_CHART, track)), pillars);
+        Files.writeString(outDir.resolve(fileName(MARKDOWN, track)), Markdown.render(table, provenance),
                 StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(fileName(CSV, track)), Csv.render(table), StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve(fileName(HTML, track)), Html.render(table, provenance, family, harm,
+                pillars), StandardCharsets.UTF_8);
+    }
+
+    /** The name of file {@code base} ({@link #MARKDOWN} …) for the table of {@code track}. */
+    public static String fileName(String base, String track) {
+        if (Tracks.OPEN_WEIGHT.equals(track)) {
+            return base;
+        }
+        int dot = base.lastIndexOf('.');
+        return base.substring(0, dot) + FINETUNING_SUFFIX + base.substring(dot);
     }
 }

@@ -1,5 +1,7 @@
 package org.immunobench.evaluation.leaderboard;
 
+import org.immunobench.evaluation.results.Tracks;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +13,11 @@ final class Markdown {
 
     static String render(LeaderboardTable table, Provenance p) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# Leaderboard — run ").append(p.runId()).append("\n\n");
+        sb.append("# ").append(title(table.track())).append(" — run ").append(p.runId()).append("\n\n");
+        String note = trackNote(table.track());
+        if (!note.isEmpty()) {
+            sb.append(note).append("\n\n");
+        }
         row(sb, table.headers());
         sb.append('|');
         for (int i = 0; i < table.headers().size(); i++) {
@@ -23,6 +29,22 @@ final class Markdown {
         sb.append('\n').append(table.orderingRule()).append("\n\n");
         footer(sb, p);
         return sb.toString();
+    }
+
+    /** The heading: "Leaderboard" for the open-weight track, which has always been the leaderboard. */
+    static String title(String track) {
+        return Tracks.FINETUNING_STAGE.equals(track) ? "Leaderboard, fine-tuning-stage track" : "Leaderboard";
+    }
+
+    /** What a reader must know before comparing the rows of a track's table; empty for the open-weight track. */
+    static String trackNote(String track) {
+        if (!Tracks.FINETUNING_STAGE.equals(track)) {
+            return "";
+        }
+        return "Defences that run inside the provider's fine-tuning (Lisa, Security Vectors): the provider, not the"
+                + " attacker, controls the training loop, so these rows answer another threat model than the"
+                + " open-weight leaderboard and are not ranked with it. Each row attacks the undefended checkpoint;"
+                + " `none` is the plain attack on that checkpoint, the baseline of every delta.";
     }
 
     private static void row(StringBuilder sb, List<String> cells) {

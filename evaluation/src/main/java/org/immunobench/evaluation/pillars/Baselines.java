@@ -1,14 +1,18 @@
 package org.immunobench.evaluation.pillars;
 
+import org.immunobench.evaluation.results.Tracks;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The undefended baseline of a checkpoint: the checkpoint with defence {@code none}, the same parent and the same
- * track. A (parent, track) with two different undefended checkpoints is an error (the baseline would be
- * ambiguous); a checkpoint without one has no baseline, and its delta figures are NaN.
+ * The undefended baseline of a checkpoint: the checkpoint with defence {@code none}, the same parent and the baseline
+ * track ({@link Tracks#baselineTrack}: the same track for open-weight rows; open_weight for fine-tuning-stage rows,
+ * whose baseline is the plain attack on the same checkpoint). A (parent, track) with two different undefended
+ * checkpoints is an error (the baseline would be ambiguous); a checkpoint without one has no baseline, and its delta
+ * figures are NaN.
  */
 final class Baselines {
     static final String NONE = "none";
@@ -19,9 +23,9 @@ final class Baselines {
             return new Key(s.checkpointId(), s.track(), s.attackFamily(), s.judge(), metric);
         }
 
-        /** The same figure of the baseline checkpoint. */
+        /** The same figure of the baseline checkpoint, on the baseline track. */
         Key on(String baselineCheckpoint) {
-            return new Key(baselineCheckpoint, track, attackFamily, judge, metric);
+            return new Key(baselineCheckpoint, Tracks.baselineTrack(track), attackFamily, judge, metric);
         }
     }
 
@@ -62,8 +66,9 @@ final class Baselines {
         return new Baselines(unique);
     }
 
-    /** The baseline checkpoint of {@code s}: defence none, same parent, same track. */
+    /** The baseline checkpoint of {@code s}: defence none, same parent, on the baseline track of s's track. */
     Optional<String> checkpointOf(Subject s) {
-        return Optional.ofNullable(byParentAndTrack.get(new ParentTrack(s.parentId(), s.track())));
+        return Optional.ofNullable(byParentAndTrack.get(new ParentTrack(s.parentId(),
+                Tracks.baselineTrack(s.track()))));
     }
 }

@@ -19,8 +19,8 @@ import java.util.TreeMap;
  *   m          = mean over rows(m) of value                                   (one figure per judge of m)
  *   delta_m    = m − m(baseline)
  * </pre>
- * where the baseline is the checkpoint with defence {@code none}, the same parent and track ({@link Baselines}),
- * and the same judge. <b>delta_m is NaN when the checkpoint has no such baseline</b> (a parent whose undefended
+ * where the baseline is the checkpoint with defence {@code none}, the same parent and track ({@link Baselines}; for
+ * a fine-tuning-stage row, the open_weight rows of the plain attack on the same checkpoint), and the same judge. <b>delta_m is NaN when the checkpoint has no such baseline</b> (a parent whose undefended
  * copy was not evaluated, or a baseline that lacks m); the baseline's own deltas are 0.
  * spread = sample std over seeds of the per-seed means of m; nSeeds = distinct seeds of rows(m); the interval is
  * m ± 1.96 · spread / √nSeeds; n = smallest n of rows(m). For delta_m the baseline is treated as fixed: the same

@@ -17,8 +17,9 @@ import java.util.Map;
  *   delta_m_final       = m_final − m_final(baseline)             (NaN without a baseline)
  *   steps_to_parent_m   = see {@link StepsToParent}
  * </pre>
- * with the baseline the checkpoint with defence {@code none}, the same parent and track, and the same attack family
- * and judge ({@link Baselines}). "Best" follows the rows' higher_is_better, which must agree across all rows of m:
+ * with the baseline the checkpoint with defence {@code none}, the same parent and track (open_weight for a
+ * fine-tuning-stage row: plain benign fine-tuning of the same checkpoint), and the same attack family and judge
+ * ({@link Baselines}). "Best" follows the rows' higher_is_better, which must agree across all rows of m:
  * max and ≥ for a higher-is-better metric like task_accuracy (min and ≤ otherwise). spread = sample std over the
  * seeds of the best config; n = smallest n of the last-step rows (delta: of both sides, baseline treated as fixed).
  * m_final and delta_m_final carry m's direction; steps_to_parent_m is lower-is-better.

@@ -43,6 +43,11 @@ final class MetricRows {
         return this;
     }
 
+    MetricRows track(String t) {
+        track = t;
+        return this;
+    }
+
     MetricRows config(String json) {
         config = json;
         return this;

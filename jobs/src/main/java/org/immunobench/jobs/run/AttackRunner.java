@@ -16,6 +16,9 @@ import org.immunobench.training.attacks.Attack;
 import org.immunobench.training.attacks.AttackData;
 import org.immunobench.training.attacks.AttackFactory;
 import org.immunobench.training.attacks.AttackResult;
+import org.immunobench.training.attacks.FinetuningDefences;
+import org.immunobench.training.attacks.ProviderData;
+import org.immunobench.training.defences.DefenceData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,9 @@ import java.util.Set;
  * Runs one {@link AttackTask} on an executor: loads the checkpoint, attacks it with the toy world's attacker data
  * for the task's split, measures the model at every evaluation step ({@link ModelProbe}) and commits the metric and
  * generation rows.
+ *
+ * <p>A task with a fine-tuning-stage defence runs that defence wrapped around the attack's fine-tuning, with the
+ * provider's data ({@link #providerData}); its rows carry that defence and track {@code finetuning_stage}.
  *
  * <p>Step 0 is always the checkpoint as released. Fine-tuning attacks measure at their eval steps through the
  * trainer's callback; forward-only attacks (refusal direction, ActAdd) make one edit, whose result is recorded as
@@ -54,7 +60,10 @@ final class AttackRunner {
                     : new ToyWorldJudge(world.oracle());
             ModelProbe probe = new ModelProbe(t, world, tokenizer, judge, EOS, CodeVersion.describe());
             AttackData data = attackData(world, tokenizer, t.split());
-            Attack attack = AttackFactory.create(t.attack(), ToyWorldCompliance.of(world.oracle(), tokenizer, EOS));
+            Attack attack = t.finetuningDefence() == null
+                    ? AttackFactory.create(t.attack(), ToyWorldCompliance.of(world.oracle(), tokenizer, EOS))
+                    : FinetuningDefences.create(t.finetuningDefence(), ImmuniseRunner.parse(t.finetuningConfigJson()),
+                            t.attack(), providerData(world, tokenizer), "finetuning_defence.config");
             boolean forwardOnly = FORWARD_ONLY.contains(t.attack().kind());
             long[] modelNanos = {0};
             double[] lastHarm = {Double.NaN};
@@ -85,8 +94,9 @@ final class AttackRunner {
             pending.writeLines("generations.jsonl", probe.generations);
             pending.commit();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            String summary = String.format(Locale.ROOT, "%s %s on %s seed %d: %s after %d steps, harmful %.3f,"
-                    + " %.0f train tok/s, %.1f s (probes %.1f s)", t.attack().kind(), t.split(), t.defence(),
+            String under = t.finetuningDefence() == null ? "" : " under " + t.finetuningDefence();
+            String summary = String.format(Locale.ROOT, "%s%s %s on %s seed %d: %s after %d steps, harmful %.3f,"
+                    + " %.0f train tok/s, %.1f s (probes %.1f s)", t.attack().kind(), under, t.split(), t.defence(),
                     t.attack().seed(), r.status(), r.steps(), lastHarm[0], tps, seconds, probeNanos[0] / 1e9);
             LOG.info("attack {} {}", t.taskId(), summary);
             return new TaskOutcome(t.taskId(), "attack", "done", seconds, modelNanos[0] / 1e9, summary);
@@ -111,6 +121,17 @@ final class AttackRunner {
         double v = f.getAsDouble();
         nanos[0] += System.nanoTime() - t0;
         return v;
+    }
+
+    /**
+     * What the provider of a fine-tuning service holds for a fine-tuning-stage defence: the defenders' data of the
+     * immunise stage ({@link ImmuniseRunner#defenderData}), i.e. the align split's refusals and the pretrain split's
+     * harmful rows of the attack domains, never the attack or evaluation splits (so held-out-domain attacks stay
+     * held out from the defence as well).
+     */
+    static ProviderData providerData(World world, LmTokenizer tokenizer) {
+        DefenceData d = ImmuniseRunner.defenderData(world, tokenizer, null);
+        return new ProviderData(d.alignment(), d.harmful());
     }
 
     /** The attacker's data for a split: its harmful demonstrations, the benign fine-tuning set, prompts. */

@@ -1,5 +1,6 @@
 package org.immunobench.jobs.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.immunobench.evaluation.leaderboard.LeaderboardConfig;
 import org.immunobench.evaluation.pillars.PillarsConfig;
 
@@ -82,9 +83,13 @@ public record ExperimentConfig(Integer version, String name, String world, List<
      * @param split {@code attack} (in-domain: the Resistance pillar), {@code heldout_domain} (harm domains the
      *     defence never saw: Generalisation) or {@code benign_train} (trainability)
      * @param evalSteps steps (0 = before the first update) at which harm and capability are measured
+     * @param finetuningDefence optional: a fine-tuning-stage defence the provider runs inside this fine-tuning attack
+     *     (its rows form the {@code finetuning_stage} track); null for a plain attack. Left out of the resolved
+     *     config when absent, so the run ids of configs without it are what they were.
      */
     public record AttackEntry(String kind, String split, Map<String, Object> params, Map<String, List<Object>> grid,
-            List<Long> seeds, List<Integer> evalSteps) {
+            List<Long> seeds, List<Integer> evalSteps,
+            @JsonInclude(JsonInclude.Include.NON_NULL) FinetuningDefenceEntry finetuningDefence) {
         public AttackEntry {
             if (kind == null || kind.isBlank()) {
                 throw new IllegalArgumentException("kind must be set");
@@ -112,6 +117,20 @@ public record ExperimentConfig(Integer version, String name, String world, List<
                 case "benign_train" -> "trainability";
                 default -> "resistance";
             };
+        }
+    }
+
+    /**
+     * A fine-tuning-stage defence in an attack entry ({@code lisa}, {@code security_vectors}): the provider runs it
+     * inside the entry's fine-tuning of the undefended checkpoint. Its name and {@code config} keys are checked when
+     * the plan is made ({@link org.immunobench.training.attacks.FinetuningDefences}).
+     *
+     * @param name the defence
+     * @param config its fixed keys; absent = all defaults
+     */
+    public record FinetuningDefenceEntry(String name, Map<String, Object> config) {
+        public FinetuningDefenceEntry {
+            config = config == null ? Map.of() : config;
         }
     }
 

@@ -5,8 +5,11 @@ import org.immunobench.training.attacks.AttackFactory;
 import org.immunobench.training.attacks.AttackGrid;
 import org.immunobench.training.attacks.AttackSpec;
 import org.immunobench.training.attacks.ComplianceMeasure;
+import org.immunobench.training.attacks.FinetuningDefences;
+import org.immunobench.training.attacks.ProviderData;
 import org.immunobench.training.defences.Defences;
 import org.immunobench.training.defences.Lox;
+import org.immunobench.training.defences.NoDefence;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +28,8 @@ import java.util.TreeMap;
  *
  * @param runId hash of the resolved config (independent of the output directory)
  * @param immunise one task per parent × defence × config point × seed, in file order
- * @param attacks one task per checkpoint × attack entry × grid point × seed, trainability last
+ * @param attacks one task per checkpoint × attack entry × grid point × seed, trainability last; entries with a
+ *     fine-tuning-stage defence only on the undefended checkpoints
  */
 public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<AttackTask> attacks,
         Map<String, Object> resolved) {
@@ -62,22 +66,92 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                         dir.toString(), worldDir.toString(), threads));
             }
         }
-        List<ExperimentConfig.AttackEntry> entries = new ArrayList<>(c.attacks());
-        if (c.trainability() != null) {
-            entries.add(c.trainability());
-        }
+        List<PlannedEntry> entries = plannedEntries(c);
         for (ImmuniseTask ck : immunise) {
-            for (int a = 0; a < entries.size(); a++) {
-                ExperimentConfig.AttackEntry e = entries.get(a);
-                for (AttackSpec spec : attackSpecs(e, a < c.attacks().size() ? "attacks[" + a + "]" : "trainability")) {
-                    String taskId = Ids.of("attack", ck.taskId(), spec.id(), e.split());
+            for (PlannedEntry p : entries) {
+                ExperimentConfig.AttackEntry e = p.entry();
+                if (p.finetuningDefence() != null && !ck.defence().equals(NoDefence.NAME)) {
+                    continue; // the provider fine-tunes the model it serves: the undefended parent
+                }
+                for (AttackSpec spec : p.specs()) {
+                    String taskId = p.finetuningDefence() == null ? Ids.of("attack", ck.taskId(), spec.id(), e.split())
+                            : Ids.of("attack", ck.taskId(), spec.id(), e.split(), "finetuning_defence",
+                                    p.finetuningDefence(), p.finetuningConfigJson());
                     attacks.add(new AttackTask(runId, taskId, ck.taskId(), ck.checkpointDir(), ck.parentId(),
                             ck.defence(), spec, e.split(), e.pillar(), e.evalSteps(), ck.worldDir(), c.evaluation(),
-                            threads, ck.parentPath(), ck.referencePath(), subspaceRank(ck)));
+                            threads, ck.parentPath(), ck.referencePath(), subspaceRank(ck), p.finetuningDefence(),
+                            p.finetuningConfigJson()));
                 }
             }
         }
         return new ExperimentPlan(runId, List.copyOf(immunise), List.copyOf(attacks), resolved);
+    }
+
+    /**
+     * An attack entry checked and expanded: its specs and, for a fine-tuning-stage defence, its name and resolved
+     * config (canonical JSON; both null for a plain attack).
+     */
+    record PlannedEntry(ExperimentConfig.AttackEntry entry, List<AttackSpec> specs,
+            String finetuningDefence, String finetuningConfigJson) {
+    }
+
+    /**
+     * The attack entries (trainability last), every spec built once. Fine-tuning-stage defences are checked here,
+     * each error named by its key: the name and config keys; that the attack fine-tunes weights; one config per
+     * defence across the file (the leaderboard has one row per defence and checkpoint, so two configs would be
+     * aggregated as if they were attack settings); a plain entry of the same kind and split, whose rows are the
+     * defence's baseline; and none under {@code trainability}, which measures every checkpoint.
+     */
+    static List<PlannedEntry> plannedEntries(ExperimentConfig c) {
+        List<PlannedEntry> out = new ArrayList<>();
+        Map<String, String[]> configs = new TreeMap<>(); // defence → {resolved config, where first given}
+        List<ExperimentConfig.AttackEntry> all = new ArrayList<>(c.attacks());
+        if (c.trainability() != null) {
+            all.add(c.trainability());
+        }
+        for (int a = 0; a < all.size(); a++) {
+            ExperimentConfig.AttackEntry e = all.get(a);
+            String at = a < c.attacks().size() ? "attacks[" + a + "]" : "trainability";
+            ExperimentConfig.FinetuningDefenceEntry fd = e.finetuningDefence();
+            if (fd == null) {
+                out.add(new PlannedEntry(e, attackSpecs(e, at), null, null));
+                continue;
+            }
+            String fdAt = at + ".finetuning_defence";
+            if (a >= c.attacks().size()) {
+                throw new IllegalArgumentException(fdAt + ": not allowed here; trainability measures every checkpoint"
+                        + " with plain benign fine-tuning. Measure benign fine-tuning under " + fd.name()
+                        + " with an attacks entry {kind: benign_sft, split: benign_train, finetuning_defence: ...}");
+            }
+            String json = ConfigBinder.canonicalJson(FinetuningDefences.resolvedConfig(fd.name(), fd.config(),
+                    fdAt + ".config"));
+            // Built as the wrapper, which checks first that the attack fine-tunes, then the attack's parameters.
+            List<AttackSpec> specs = expandSpecs(e, at);
+            for (AttackSpec spec : specs) {
+                try {
+                    FinetuningDefences.create(fd.name(), fd.config(), spec, ProviderData.NONE, fdAt + ".config");
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(ex.getMessage().startsWith(fdAt) ? ex.getMessage()
+                            : at + ": " + ex.getMessage(), ex);
+                }
+            }
+            String[] first = configs.putIfAbsent(fd.name(), new String[] {json, fdAt});
+            if (first != null && !first[0].equals(json)) {
+                throw new IllegalArgumentException(fdAt + ".config: " + fd.name() + " is configured as " + json
+                        + " here but as " + first[0] + " in " + first[1] + "; one run compares one config per"
+                        + " fine-tuning-stage defence (its leaderboard row is per defence and checkpoint)");
+            }
+            boolean hasBaseline = all.stream().anyMatch(p -> p.finetuningDefence() == null
+                    && p.kind().equals(e.kind()) && p.split().equals(e.split()));
+            if (!hasBaseline) {
+                throw new IllegalArgumentException(fdAt + ": its baseline, the plain attack on the same checkpoint, is"
+                        + " missing; add an attacks (or trainability) entry with kind " + e.kind() + " and split "
+                        + e.split()
+                        + " and no finetuning_defence (best with the same params, grid, seeds and eval_steps)");
+            }
+            out.add(new PlannedEntry(e, specs, fd.name(), json));
+        }
+        return out;
     }
 
     /** k of R_ft for attacks on this checkpoint: its LoX rank, or LoX's default rank for other defences. */
@@ -149,19 +223,25 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
 
     /** Every attack spec of one entry, each built once so that bad parameters fail now, named by path. */
     static List<AttackSpec> attackSpecs(ExperimentConfig.AttackEntry e, String at) {
-        List<AttackSpec> out = new ArrayList<>();
-        for (Map<String, Object> point : gridPoints(e.params(), e.grid(), at)) {
-            Map<String, List<String>> one = new LinkedHashMap<>();
-            point.forEach((k, v) -> one.put(k, List.of(scalar(v, at + "." + k))));
-            one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf).toList())));
-            out.addAll(AttackGrid.expand(Map.of(e.kind(), one), e.seeds()));
-        }
+        List<AttackSpec> out = expandSpecs(e, at);
         for (AttackSpec spec : out) {
             try {
                 AttackFactory.create(spec, NO_COMPLIANCE_CHECK);
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(at + ": " + ex.getMessage(), ex);
             }
+        }
+        return out;
+    }
+
+    /** The grid points × seeds of one entry as attack specs, unchecked. */
+    private static List<AttackSpec> expandSpecs(ExperimentConfig.AttackEntry e, String at) {
+        List<AttackSpec> out = new ArrayList<>();
+        for (Map<String, Object> point : gridPoints(e.params(), e.grid(), at)) {
+            Map<String, List<String>> one = new LinkedHashMap<>();
+            point.forEach((k, v) -> one.put(k, List.of(scalar(v, at + "." + k))));
+            one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf).toList())));
+            out.addAll(AttackGrid.expand(Map.of(e.kind(), one), e.seeds()));
         }
         return out;
     }
@@ -207,6 +287,23 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
     private static Map<String, Object> resolvedConfig(ExperimentConfig c, Path worldDir) {
         Map<String, Object> m = new LinkedHashMap<>(ConfigBinder.toMap(c));
         m.put("world", worldDir.toString());
+        List<Map<String, Object>> finetuning = new ArrayList<>();
+        for (int a = 0; a < c.attacks().size(); a++) {
+            ExperimentConfig.FinetuningDefenceEntry fd = c.attacks().get(a).finetuningDefence();
+            if (fd != null) {
+                String at = "attacks[" + a + "]";
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("attack", at);
+                one.put("name", fd.name());
+                one.put("resolved_config", FinetuningDefences.resolvedConfig(fd.name(), fd.config(),
+                        at + ".finetuning_defence.config"));
+                finetuning.add(one);
+            }
+        }
+        if (!finetuning.isEmpty()) {
+            // Only when there are any: the run ids of experiments without fine-tuning-stage defences stay as they were.
+            m.put("finetuning_defence_points", finetuning);
+        }
         List<Map<String, Object>> defences = new ArrayList<>();
         for (DefencePoint d : defencePoints(c)) {
             Map<String, Object> one = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import org.immunobench.evaluation.pillars.PillarsConfig;
 import org.immunobench.evaluation.results.MetricRow;
 import org.immunobench.evaluation.results.PillarRow;
 import org.immunobench.evaluation.results.RecordSchema;
+import org.immunobench.evaluation.results.Tracks;
 import org.immunobench.jobs.CodeVersion;
 
 import java.io.PrintStream;
@@ -25,7 +26,8 @@ import java.util.TreeSet;
 
 /**
  * The last stage: pillar rows from the metric rows (pure functions, {@link Pillars}), written to {@code pillars/},
- * then the leaderboard tables and page from them.
+ * then the leaderboard tables and page from them: the open-weight table always, and the fine-tuning-stage table
+ * (leaderboard-finetuning.*) when the run has fine-tuning-stage rows.
  */
 public final class Leaderboards {
     static final RecordSchema<PillarRow> PILLARS = RecordSchema.of(PillarRow.class);
@@ -61,6 +63,22 @@ public final class Leaderboards {
         }
         out.printf("leaderboard: %d pillar rows; wrote %s/{%s,%s,%s}%n", pillars.size(), outDir,
                 LeaderboardWriter.MARKDOWN, LeaderboardWriter.CSV, LeaderboardWriter.HTML);
+        if (Leaderboard.hasTrack(pillarRows, Tracks.FINETUNING_STAGE)) {
+            // Its own table: these defences assume the provider runs the fine-tuning, another threat model.
+            LeaderboardTable fineTuning = Leaderboard.build(spark, pillarRows, leaderboardConfig,
+                    Tracks.FINETUNING_STAGE);
+            try {
+                LeaderboardWriter.write(fineTuning, metricRows, provenance, outDir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the fine-tuning-stage leaderboard into " + outDir,
+                        e);
+            }
+            String t = Tracks.FINETUNING_STAGE;
+            out.printf("leaderboard: fine-tuning-stage track; wrote %s/{%s,%s,%s}%n", outDir,
+                    LeaderboardWriter.fileName(LeaderboardWriter.MARKDOWN, t),
+                    LeaderboardWriter.fileName(LeaderboardWriter.CSV, t),
+                    LeaderboardWriter.fileName(LeaderboardWriter.HTML, t));
+        }
         return table;
     }
 }

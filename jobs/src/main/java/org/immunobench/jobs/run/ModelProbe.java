@@ -139,8 +139,8 @@ final class ModelProbe {
     }
 
     private void add(int step, String metric, double value, long n, String judgeName, boolean higherIsBetter) {
-        metrics.add(new MetricRow(task.runId(), task.taskId(), task.checkpointId(), task.parentId(), task.defence(),
-                "open_weight", task.attack().kind(), task.attackConfigJson(), task.split(), task.attack().seed(), step,
+        metrics.add(new MetricRow(task.runId(), task.taskId(), task.checkpointId(), task.parentId(), task.rowDefence(),
+                task.track(), task.attack().kind(), task.attackConfigJson(), task.split(), task.attack().seed(), step,
                 task.pillar(), metric, value, n, judgeName, higherIsBetter, Instant.now().toString(), codeVersion));
     }
 }

@@ -32,6 +32,8 @@ public final class AttackFactory {
     public static final List<String> SELECTIONS = List.of("refusal_score", "compliance");
     public static final List<String> KINDS = List.of("harmful_sft", "harmful_lora", "benign_sft",
             "refusal_direction", "actadd");
+    /** The kinds that fine-tune weights: the ones a fine-tuning-stage defence ({@link FinetuningDefences}) wraps. */
+    public static final List<String> FINE_TUNING_KINDS = List.of("harmful_sft", "harmful_lora", "benign_sft");
 
     private AttackFactory() {
     }
@@ -74,6 +76,21 @@ public final class AttackFactory {
             default -> throw new IllegalArgumentException("attack.kind '" + spec.kind() + "' is unknown; known: "
                     + KINDS);
         };
+    }
+
+    /**
+     * The optimisation and data mix of a fine-tuning attack spec, checked like {@link #create}: for wrappers that run
+     * the attack's fine-tuning themselves (fine-tuning-stage defences).
+     *
+     * @throws IllegalArgumentException if the kind does not fine-tune weights or a parameter is unknown or bad
+     */
+    static HarmfulSftConfig fineTuningConfig(AttackSpec spec) {
+        if (!FINE_TUNING_KINDS.contains(spec.kind())) {
+            throw new IllegalArgumentException("attack.kind '" + spec.kind() + "' does not fine-tune weights; known"
+                    + " fine-tuning kinds: " + FINE_TUNING_KINDS);
+        }
+        check(spec, SFT_KEYS);
+        return sftConfig(spec, spec.params());
     }
 
     private static HarmfulSftConfig sftConfig(AttackSpec spec, Map<String, String> p) {
