@@ -240,7 +240,12 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
         for (Map<String, Object> point : gridPoints(e.params(), e.grid(), at)) {
             Map<String, List<String>> one = new LinkedHashMap<>();
             point.forEach((k, v) -> one.put(k, List.of(scalar(v, at + "." + k))));
-            one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf).toList())));
+            // Fine-tuning attacks are measured at their eval steps; forward-only attacks (refusal direction,
+            // ActAdd) have one edit, measured before (step 0) and after (step 1) whatever eval_steps says.
+            if (AttackFactory.FINE_TUNING_KINDS.contains(e.kind())) {
+                one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf)
+                        .toList())));
+            }
             out.addAll(AttackGrid.expand(Map.of(e.kind(), one), e.seeds()));
         }
         return out;

@@ -59,6 +59,16 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void forwardOnlyAttacksArePlannedWithoutEvalSteps() {
+        Path world = TinyWorld.get();
+        ExperimentConfig c = ExperimentConfigs.parse(PARENTS
+                + "attacks: [{kind: refusal_direction, params: {mode: ablation}}]", "exp.yaml");
+        ExperimentPlan plan = ExperimentPlan.of(c, world, world.resolveSibling("run-rd"), 1);
+        assertEquals(1, plan.attacks().size());
+        assertEquals("{mode=ablation}", plan.attacks().get(0).attack().params().toString());
+    }
+
+    @Test
     void thePlanHasDeterministicIdsAndTheNoneBaseline(@TempDir Path tmp) {
         Path world = TinyWorld.get();
         ExperimentConfig c = ExperimentConfigs.parse(TinyWorld.experiment(""), "exp.yaml");
