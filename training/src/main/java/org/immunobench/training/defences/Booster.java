@@ -123,7 +123,7 @@ public final class Booster implements Defence {
                 config.lambda(), config.alpha());
         TrainingResult result = new Trainer().run(weights, objective,
                 DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.means());
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.tailMeans(config.steps()));
         metrics.put("final_loss", result.finalLoss());
         metrics.put("lambda", config.lambda());
         metrics.put("alpha", config.alpha());
@@ -136,7 +136,7 @@ public final class Booster implements Defence {
         private final SupervisedObjective harmful;
         private final double lambda;
         private final double alpha;
-        final TailMeans tail = new TailMeans();
+        final LossHistory tail = new LossHistory();
 
         /** @param harmful the harmful stream's sampler; may be null only when λ = 0 */
         Attenuation(SupervisedObjective alignment, SupervisedObjective harmful, double lambda, double alpha) {
@@ -183,7 +183,7 @@ public final class Booster implements Defence {
                 tokens += align.realTokens();
                 lossTokens += align.lossTokens();
             }
-            tail.add(ctx.step(), ctx.config().maxSteps(), parts);
+            tail.add(ctx.step(), parts);
             return new StepLoss(objective, tokens, lossTokens, parts);
         }
 

@@ -114,7 +114,7 @@ public final class Mlac implements Defence {
         MlacObjective objective = objective(weights, data);
         TrainingResult result = new Trainer().run(weights, objective,
                 DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        Map<String, Double> metrics = objective.history.metrics(result);
+        Map<String, Double> metrics = objective.history.firstAndLast(result);
         metrics.put("inner_steps", (double) config.innerSteps());
         metrics.put("inner_lr", config.innerLr());
         metrics.put("bad_weight", config.badWeight());
@@ -136,7 +136,7 @@ public final class Mlac implements Defence {
         private final SupervisedObjective good;
         private final SupervisedObjective adaptation;
         private final SupervisedObjective query;
-        final PartHistory history = new PartHistory();
+        final LossHistory history = new LossHistory();
 
         MlacObjective(MlacConfig config, SupervisedObjective good, SupervisedObjective adaptation,
                 SupervisedObjective query) {

@@ -198,7 +198,7 @@ public final class Tar implements Defence {
             TarObjective objective = objective(initial, data);
             TrainingResult result = new Trainer().run(weights, objective,
                     DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-            Map<String, Double> metrics = objective.history.metrics(result);
+            Map<String, Double> metrics = objective.history.firstAndLast(result);
             metrics.put("inner_steps", (double) config.innerSteps());
             metrics.put("lambda_tr", config.lambdaTr());
             metrics.put("lambda_retain", config.lambdaRetain());
@@ -254,7 +254,7 @@ public final class Tar implements Defence {
         private final SupervisedObjective retain;
         private final Random adversaryLrs;
         private final double[] weights;
-        final PartHistory history = new PartHistory();
+        final LossHistory history = new LossHistory();
 
         TarObjective(TarConfig config, LlamaWeights initial, SupervisedObjective adversary,
                 SupervisedObjective tamper, SupervisedObjective retain, Random adversaryLrs) {

@@ -110,7 +110,7 @@ public final class Vaccine implements Defence {
                 config.rho(), config.randomPerturbation(), new Random(seed));
         TrainingResult result = new Trainer().run(weights, objective,
                 DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.means());
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.tailMeans(config.steps()));
         metrics.put("final_loss", result.finalLoss());
         metrics.put("rho", config.rho());
         metrics.put("random_perturbation", config.randomPerturbation() ? 1.0 : 0.0);
@@ -142,7 +142,7 @@ public final class Vaccine implements Defence {
         private final double rho;
         private final boolean randomPerturbation;
         private final Random random;
-        final TailMeans tail = new TailMeans();
+        final LossHistory tail = new LossHistory();
 
         PerturbedAlignment(SupervisedObjective alignment, double rho, boolean randomPerturbation, Random random) {
             this.alignment = alignment;
@@ -169,7 +169,7 @@ public final class Vaccine implements Defence {
                 }
                 double perturbed = LayerPerturbation.perturbedBackward(w, batch, epsilon, scale, chunk, scope);
                 parts.put("perturbed_loss", perturbed);
-                tail.add(ctx.step(), ctx.config().maxSteps(), parts);
+                tail.add(ctx.step(), parts);
                 return new StepLoss(perturbed, batch.realTokens(), batch.lossTokens(), parts);
             }
         }
