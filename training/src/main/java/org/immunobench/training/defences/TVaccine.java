@@ -141,7 +141,7 @@ public final class TVaccine implements Defence {
         }
         metrics.put("rho", config.rho());
         metrics.put("layers_sampled", (double) config.layersSampled());
-        return new DefenceResult(result.status().label(), result.steps(), metrics);
+        return DefenceResult.of(result, metrics);
     }
 
     /**
