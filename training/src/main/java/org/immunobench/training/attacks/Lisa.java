@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import org.immunobench.training.defences.DefenceTraining;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.training.trainer.Objective;
 import org.immunobench.training.trainer.StepContext;
@@ -75,18 +76,9 @@ public final class Lisa implements Attack {
         public static final double DEFAULT_RHO = 1.0;
 
         public LisaConfig {
-            kUser = kUser == null ? DEFAULT_K_USER : kUser;
-            if (kUser <= 0) {
-                throw new IllegalArgumentException("k_user: must be > 0, got " + kUser);
-            }
-            kAlign = kAlign == null ? DEFAULT_K_ALIGN : kAlign;
-            if (kAlign < 0) {
-                throw new IllegalArgumentException("k_align: must be >= 0, got " + kAlign);
-            }
-            rho = rho == null ? DEFAULT_RHO : rho;
-            if (!Double.isFinite(rho) || rho < 0) {
-                throw new IllegalArgumentException("rho: must be a finite number >= 0, got " + rho);
-            }
+            kUser = DefenceTraining.positive("k_user:", kUser, DEFAULT_K_USER);
+            kAlign = DefenceTraining.nonNegative("k_align:", kAlign, DEFAULT_K_ALIGN);
+            rho = DefenceTraining.finite("rho:", rho, DEFAULT_RHO, false);
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import org.immunobench.training.defences.DefenceTraining;
 import org.immunobench.lm.model.LlamaNames;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.LoraConfig;
@@ -89,17 +90,11 @@ public final class SecurityVectors implements Attack {
                 "gate_proj", "up_proj", "down_proj");
 
         public SecurityVectorsConfig {
-            vectorSteps = positive("vector_steps", vectorSteps, DEFAULT_VECTOR_STEPS);
-            vectorLr = vectorLr == null ? DEFAULT_VECTOR_LR : vectorLr;
-            if (!Double.isFinite(vectorLr) || vectorLr <= 0) {
-                throw new IllegalArgumentException("vector_lr: must be a finite number > 0, got " + vectorLr);
-            }
-            vectorSamples = positive("vector_samples", vectorSamples, DEFAULT_VECTOR_SAMPLES);
-            loraRank = positive("lora_rank", loraRank, DEFAULT_LORA_RANK);
-            loraAlpha = loraAlpha == null ? DEFAULT_LORA_ALPHA : loraAlpha;
-            if (!Double.isFinite(loraAlpha) || loraAlpha <= 0) {
-                throw new IllegalArgumentException("lora_alpha: must be a finite number > 0, got " + loraAlpha);
-            }
+            vectorSteps = DefenceTraining.positive("vector_steps:", vectorSteps, DEFAULT_VECTOR_STEPS);
+            vectorLr = DefenceTraining.finite("vector_lr:", vectorLr, DEFAULT_VECTOR_LR, true);
+            vectorSamples = DefenceTraining.positive("vector_samples:", vectorSamples, DEFAULT_VECTOR_SAMPLES);
+            loraRank = DefenceTraining.positive("lora_rank:", loraRank, DEFAULT_LORA_RANK);
+            loraAlpha = DefenceTraining.finite("lora_alpha:", loraAlpha, DEFAULT_LORA_ALPHA, true);
             loraTargets = loraTargets == null || loraTargets.isEmpty() ? DEFAULT_LORA_TARGETS
                     : List.copyOf(loraTargets);
             for (String t : loraTargets) {
@@ -108,16 +103,6 @@ public final class SecurityVectors implements Attack {
                             + new java.util.TreeSet<>(LoraConfig.PROJECTIONS));
                 }
             }
-        }
-
-        private static int positive(String key, Integer value, int fallback) {
-            if (value == null) {
-                return fallback;
-            }
-            if (value <= 0) {
-                throw new IllegalArgumentException(key + ": must be > 0, got " + value);
-            }
-            return value;
         }
     }
 

@@ -10,7 +10,6 @@ import org.immunobench.training.trainer.PaddedBatch;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
 import org.immunobench.training.trainer.SupervisedObjective;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingResult;
 
 import java.util.LinkedHashMap;
@@ -121,13 +120,13 @@ public final class Booster implements Defence {
         Attenuation objective = new Attenuation(new SupervisedObjective(data.alignment(), seed),
                 config.lambda() > 0 ? new SupervisedObjective(data.harmful(), seed + 1) : null,
                 config.lambda(), config.alpha());
-        TrainingResult result = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.means());
+        TrainingResult result = DefenceTraining.train(weights, objective, config.steps(), config.lr(),
+                config.batch(), seed);
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.tailMeans(config.steps()));
         metrics.put("final_loss", result.finalLoss());
         metrics.put("lambda", config.lambda());
         metrics.put("alpha", config.alpha());
-        return new DefenceResult(result.status().label(), result.steps(), metrics);
+        return DefenceResult.of(result, metrics);
     }
 
     /** The three-pass step. */
@@ -136,7 +135,7 @@ public final class Booster implements Defence {
         private final SupervisedObjective harmful;
         private final double lambda;
         private final double alpha;
-        final TailMeans tail = new TailMeans();
+        final LossHistory tail = new LossHistory();
 
         /** @param harmful the harmful stream's sampler; may be null only when λ = 0 */
         Attenuation(SupervisedObjective alignment, SupervisedObjective harmful, double lambda, double alpha) {
@@ -183,7 +182,7 @@ public final class Booster implements Defence {
                 tokens += align.realTokens();
                 lossTokens += align.lossTokens();
             }
-            tail.add(ctx.step(), ctx.config().maxSteps(), parts);
+            tail.add(ctx.step(), parts);
             return new StepLoss(objective, tokens, lossTokens, parts);
         }
 

@@ -241,7 +241,7 @@ public final class CircuitBreakers implements Defence {
             metrics.put("benign_cos_mean", mean(benign));
         }
         metrics.putAll(probes.after(weights));
-        return new DefenceResult(r.status().label(), r.steps(), metrics);
+        return DefenceResult.of(r, metrics);
     }
 
     /**

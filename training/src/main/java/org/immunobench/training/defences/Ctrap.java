@@ -9,7 +9,6 @@ import org.immunobench.training.trainer.Autograd;
 import org.immunobench.training.trainer.Objective;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingResult;
 
 import java.util.LinkedHashMap;
@@ -113,11 +112,10 @@ public final class Ctrap implements Defence {
                 new ExampleStream("harmful", ExampleStream.require(NAME, "harmful", data.harmful()), seed, model),
                 new ExampleStream("collapse", ExampleStream.require(NAME, "benign", data.benign()), seed, model),
                 new ExampleStream("benign", data.benign(), seed, model));
-        TrainingResult r = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
+        TrainingResult r = DefenceTraining.train(weights, objective, config.steps(), config.lr(), config.batch(), seed);
         Map<String, Double> fixed = new LinkedHashMap<>();
         fixed.put("collapse_token", (double) token);
-        return new DefenceResult(r.status().label(), r.steps(), objective.history.metrics("", r, fixed));
+        return DefenceResult.of(r, objective.history.metrics("", r, fixed));
     }
 
     /** {@code collapse_token}, or the model's first EOS id; checked against the vocabulary. */

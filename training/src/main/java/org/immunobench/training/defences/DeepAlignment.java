@@ -160,7 +160,7 @@ public final class DeepAlignment implements Defence {
         fixed.put("beta_1", config.betaAt(1));
         fixed.put("beta_2", config.betaAt(2));
         fixed.put("beta_late", config.betaAt(config.biasLength() + 1));
-        return new DefenceResult(r.status().label(), r.steps(), history.metrics("", r, fixed));
+        return DefenceResult.of(r, history.metrics("", r, fixed));
     }
 
     private StepLoss step(StepContext ctx, RecoveryAugmentation safety, List<ResponseBatch> retain,

@@ -1,5 +1,7 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.trainer.TrainingResult;
+
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,6 +19,11 @@ public record DefenceResult(String status, int steps, Map<String, Double> metric
             throw new IllegalArgumentException("defence result status must be set");
         }
         metrics = java.util.Collections.unmodifiableMap(new TreeMap<>(metrics));
+    }
+
+    /** The trainer's status and applied steps, with the defence's {@code metrics}. */
+    public static DefenceResult of(TrainingResult result, Map<String, Double> metrics) {
+        return new DefenceResult(result.status().label(), result.steps(), metrics);
     }
 
     public static DefenceResult completed(int steps, Map<String, Double> metrics) {

@@ -66,14 +66,8 @@ public final class Lox implements Defence {
         public static final double DEFAULT_ALPHA = 0.5;
 
         public LoxConfig {
-            rank = rank == null ? DEFAULT_RANK : rank;
-            if (rank < 0) {
-                throw new IllegalArgumentException("rank must be >= 0, got " + rank);
-            }
-            alpha = alpha == null ? DEFAULT_ALPHA : alpha;
-            if (!Double.isFinite(alpha) || alpha < 0) {
-                throw new IllegalArgumentException("alpha must be a finite number >= 0, got " + alpha);
-            }
+            rank = DefenceTraining.nonNegative("rank", rank, DEFAULT_RANK);
+            alpha = DefenceTraining.finite("alpha", alpha, DEFAULT_ALPHA, false);
             includeEmbeddings = includeEmbeddings != null && includeEmbeddings;
         }
 

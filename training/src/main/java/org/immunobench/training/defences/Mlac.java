@@ -6,7 +6,6 @@ import org.immunobench.training.trainer.PaddedBatch;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
 import org.immunobench.training.trainer.SupervisedObjective;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingExample;
 import org.immunobench.training.trainer.TrainingResult;
 
@@ -112,13 +111,13 @@ public final class Mlac implements Defence {
             throw new IllegalStateException(NAME + ": the parent has LoRA adapters attached; merge them first");
         }
         MlacObjective objective = objective(weights, data);
-        TrainingResult result = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        Map<String, Double> metrics = objective.history.metrics(result);
+        TrainingResult result = DefenceTraining.train(weights, objective, config.steps(), config.lr(),
+                config.batch(), seed);
+        Map<String, Double> metrics = objective.history.firstAndLast(result);
         metrics.put("inner_steps", (double) config.innerSteps());
         metrics.put("inner_lr", config.innerLr());
         metrics.put("bad_weight", config.badWeight());
-        return new DefenceResult(result.status().label(), result.steps(), metrics);
+        return DefenceResult.of(result, metrics);
     }
 
     /** The loss of one update, drawing its batches from {@code data}. */
@@ -136,7 +135,7 @@ public final class Mlac implements Defence {
         private final SupervisedObjective good;
         private final SupervisedObjective adaptation;
         private final SupervisedObjective query;
-        final PartHistory history = new PartHistory();
+        final LossHistory history = new LossHistory();
 
         MlacObjective(MlacConfig config, SupervisedObjective good, SupervisedObjective adaptation,
                 SupervisedObjective query) {

@@ -12,7 +12,6 @@ import org.immunobench.training.trainer.PaddedBatch;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
 import org.immunobench.training.trainer.SupervisedObjective;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingExample;
 import org.immunobench.training.trainer.TrainingResult;
 
@@ -145,14 +144,13 @@ public final class RepNoise implements Defence {
 
         NoisingObjective objective = new NoisingObjective(data.harmful(),
                 config.retainRefusals() ? data.alignment() : List.of(), data.benign(), config, seed);
-        TrainingResult r = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
+        TrainingResult r = DefenceTraining.train(weights, objective, config.steps(), config.lr(), config.batch(), seed);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("final_loss", r.finalLoss());
         metrics.putAll(objective.lastParts());
         metrics.putAll(probes.after(weights));
-        return new DefenceResult(r.status().label(), r.steps(), metrics);
+        return DefenceResult.of(r, metrics);
     }
 
     /**

@@ -5,7 +5,6 @@ import org.immunobench.lm.model.ModelConfig;
 import org.immunobench.training.trainer.Objective;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingExample;
 import org.immunobench.training.trainer.TrainingResult;
 
@@ -134,14 +133,13 @@ public final class Sdd implements Defence {
                 ? new ExampleStream("benign", data.benign(), seed, model) : null;
         LossHistory history = new LossHistory();
         Objective objective = ctx -> history.add(step(ctx, sddStream, retain));
-        TrainingResult r = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
+        TrainingResult r = DefenceTraining.train(weights, objective, config.steps(), config.lr(), config.batch(), seed);
         Map<String, Double> fixed = new LinkedHashMap<>();
         fixed.put("pairs", (double) pairs.size());
         fixed.put("pairs_above_ceiling", (double) pairs.stream()
                 .filter(p -> p.similarity() > config.similarityCeiling()).count());
         fixed.put("pair_similarity_mean", pairs.stream().mapToDouble(Pair::similarity).average().orElse(0));
-        return new DefenceResult(r.status().label(), r.steps(), history.metrics("", r, fixed));
+        return DefenceResult.of(r, history.metrics("", r, fixed));
     }
 
     private StepLoss step(StepContext ctx, ExampleStream pairs, ExampleStream retain) {

@@ -133,7 +133,7 @@ public final class TVaccine implements Defence {
                 new SupervisedObjective(data.harmful(), seed + 1), config, new Random(seed));
         TrainingResult result = new Trainer().run(weights, objective,
                 DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed).withWeightDecay(0), null);
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.means());
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.tailMeans(config.steps()));
         metrics.put("final_loss", result.finalLoss());
         for (int l = 0; l < layers; l++) {
             metrics.put("sampled_share_layer" + l, objective.sampledSteps[l] / (double) Math.max(1, result.steps()));
@@ -141,7 +141,7 @@ public final class TVaccine implements Defence {
         }
         metrics.put("rho", config.rho());
         metrics.put("layers_sampled", (double) config.layersSampled());
-        return new DefenceResult(result.status().label(), result.steps(), metrics);
+        return DefenceResult.of(result, metrics);
     }
 
     /**
@@ -195,7 +195,7 @@ public final class TVaccine implements Defence {
         private final SupervisedObjective harmful;
         private final TVaccineConfig config;
         private final Random random;
-        final TailMeans tail = new TailMeans();
+        final LossHistory tail = new LossHistory();
         double[] probabilities;
         int[] sampledSteps;
         List<Integer> sampled = List.of();
@@ -235,7 +235,7 @@ public final class TVaccine implements Defence {
             }
             LayerPerturbation.zeroGradients(frozen(w, ctx.parameters(), sampled));
             parts.put("perturbed_loss", perturbed);
-            tail.add(ctx.step(), ctx.config().maxSteps(), parts);
+            tail.add(ctx.step(), parts);
             return new StepLoss(perturbed, batch.realTokens(), batch.lossTokens(), parts);
         }
 

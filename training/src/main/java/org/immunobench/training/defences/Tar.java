@@ -17,7 +17,6 @@ import org.immunobench.training.trainer.PaddedBatch;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
 import org.immunobench.training.trainer.SupervisedObjective;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingExample;
 import org.immunobench.training.trainer.TrainingResult;
 
@@ -196,13 +195,13 @@ public final class Tar implements Defence {
         }
         try (LlamaWeights initial = LlamaWeights.fromHost(weights.config(), weights.toHost(), weights.device())) {
             TarObjective objective = objective(initial, data);
-            TrainingResult result = new Trainer().run(weights, objective,
-                    DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-            Map<String, Double> metrics = objective.history.metrics(result);
+            TrainingResult result = DefenceTraining.train(weights, objective, config.steps(), config.lr(),
+                    config.batch(), seed);
+            Map<String, Double> metrics = objective.history.firstAndLast(result);
             metrics.put("inner_steps", (double) config.innerSteps());
             metrics.put("lambda_tr", config.lambdaTr());
             metrics.put("lambda_retain", config.lambdaRetain());
-            return new DefenceResult(result.status().label(), result.steps(), metrics);
+            return DefenceResult.of(result, metrics);
         }
     }
 
@@ -254,7 +253,7 @@ public final class Tar implements Defence {
         private final SupervisedObjective retain;
         private final Random adversaryLrs;
         private final double[] weights;
-        final PartHistory history = new PartHistory();
+        final LossHistory history = new LossHistory();
 
         TarObjective(TarConfig config, LlamaWeights initial, SupervisedObjective adversary,
                 SupervisedObjective tamper, SupervisedObjective retain, Random adversaryLrs) {

@@ -9,7 +9,6 @@ import org.immunobench.training.trainer.Autograd;
 import org.immunobench.training.trainer.Objective;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingResult;
 
 import java.util.LinkedHashMap;
@@ -109,9 +108,8 @@ public final class TokenBuncher implements Defence {
         Random noise = new Random(ExampleStream.streamSeed(seed, "token noiser"));
         LossHistory history = new LossHistory();
         Objective objective = ctx -> history.add(step(ctx, harmful, retain, noise));
-        TrainingResult r = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        return new DefenceResult(r.status().label(), r.steps(), history.metrics("", r, Map.of()));
+        TrainingResult r = DefenceTraining.train(weights, objective, config.steps(), config.lr(), config.batch(), seed);
+        return DefenceResult.of(r, history.metrics("", r, Map.of()));
     }
 
     private StepLoss step(StepContext ctx, ExampleStream harmful, ExampleStream retain, Random noise) {

@@ -9,7 +9,6 @@ import org.immunobench.training.trainer.PaddedBatch;
 import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.StepLoss;
 import org.immunobench.training.trainer.SupervisedObjective;
-import org.immunobench.training.trainer.Trainer;
 import org.immunobench.training.trainer.TrainingResult;
 
 import java.util.LinkedHashMap;
@@ -108,13 +107,13 @@ public final class Vaccine implements Defence {
         }
         PerturbedAlignment objective = new PerturbedAlignment(new SupervisedObjective(data.alignment(), seed),
                 config.rho(), config.randomPerturbation(), new Random(seed));
-        TrainingResult result = new Trainer().run(weights, objective,
-                DefenceTraining.config(config.steps(), config.lr(), config.batch(), seed), null);
-        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.means());
+        TrainingResult result = DefenceTraining.train(weights, objective, config.steps(), config.lr(),
+                config.batch(), seed);
+        Map<String, Double> metrics = new LinkedHashMap<>(objective.tail.tailMeans(config.steps()));
         metrics.put("final_loss", result.finalLoss());
         metrics.put("rho", config.rho());
         metrics.put("random_perturbation", config.randomPerturbation() ? 1.0 : 0.0);
-        return new DefenceResult(result.status().label(), result.steps(), metrics);
+        return DefenceResult.of(result, metrics);
     }
 
     /**
@@ -142,7 +141,7 @@ public final class Vaccine implements Defence {
         private final double rho;
         private final boolean randomPerturbation;
         private final Random random;
-        final TailMeans tail = new TailMeans();
+        final LossHistory tail = new LossHistory();
 
         PerturbedAlignment(SupervisedObjective alignment, double rho, boolean randomPerturbation, Random random) {
             this.alignment = alignment;
@@ -169,7 +168,7 @@ public final class Vaccine implements Defence {
                 }
                 double perturbed = LayerPerturbation.perturbedBackward(w, batch, epsilon, scale, chunk, scope);
                 parts.put("perturbed_loss", perturbed);
-                tail.add(ctx.step(), ctx.config().maxSteps(), parts);
+                tail.add(ctx.step(), parts);
                 return new StepLoss(perturbed, batch.realTokens(), batch.lossTokens(), parts);
             }
         }

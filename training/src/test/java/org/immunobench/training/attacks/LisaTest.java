@@ -1,5 +1,6 @@
 package org.immunobench.training.attacks;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -83,12 +84,12 @@ class LisaTest {
         TrainerConfig cfg = TrainerConfig.defaults(1e-3, 10, 4);
         try (LlamaWeights w = TinyFinetuningWorld.weights(4); Lisa.BiState withRho = biState(2, 3, rho);
                 Lisa.BiState without = biState(2, 3, 0.0)) {
-            List<NDArray> params = TinyFinetuningWorld.trainable(w);
+            List<NDArray> params = WeightChecks.trainable(w);
             // Update 1 anchors θ_switch = θ_0 in both.
             withRho.step(new StepContext(w, params, 1, cfg));
-            TinyFinetuningWorld.zeroGradients(params);
+            WeightChecks.zeroGradients(params);
             without.step(new StepContext(w, params, 1, cfg));
-            TinyFinetuningWorld.zeroGradients(params);
+            WeightChecks.zeroGradients(params);
 
             Random random = new Random(9);
             List<float[]> d = new ArrayList<>();
@@ -113,10 +114,10 @@ class LisaTest {
             }
 
             var lossWith = withRho.step(new StepContext(w, params, 2, cfg));
-            List<float[]> gWith = TinyFinetuningWorld.gradients(params);
-            TinyFinetuningWorld.zeroGradients(params);
+            List<float[]> gWith = WeightChecks.gradients(params);
+            WeightChecks.zeroGradients(params);
             var lossWithout = without.step(new StepContext(w, params, 2, cfg));
-            List<float[]> gWithout = TinyFinetuningWorld.gradients(params);
+            List<float[]> gWithout = WeightChecks.gradients(params);
             assertEquals(lossWith.parts().get("alignment"), lossWithout.parts().get("alignment"),
                     "both objectives drew the same alignment batch");
 
@@ -139,11 +140,11 @@ class LisaTest {
     @Test
     void addProximalOnZeroGradientsLeavesExactlyRhoTimesTheDifference() {
         try (LlamaWeights w = TinyFinetuningWorld.weights(5); NDManager scope = NDManager.newBaseManager()) {
-            List<NDArray> all = TinyFinetuningWorld.trainable(w);
+            List<NDArray> all = WeightChecks.trainable(w);
             // A backward first, as in every real update: libtorch creates a leaf's gradient at its first backward.
             SupervisedObjective.forwardBackward(w, PaddedBatch.of(TinyFinetuningWorld.examples(2, Kind.HARMFUL, 1)),
                     8, TrainerConfig.DEFAULT_VOCAB_CHUNK);
-            TinyFinetuningWorld.zeroGradients(all);
+            WeightChecks.zeroGradients(all);
             List<NDArray> params = all.subList(0, 3);
             List<NDArray> anchor = new ArrayList<>();
             for (NDArray p : params) {
@@ -155,7 +156,7 @@ class LisaTest {
             long count = params.stream().mapToLong(NDArray::size).sum();
             double value = Lisa.addProximal(params, anchor, 2.0);
             assertEquals(0.5 * 2.0 * 0.0625 * count, value, 1e-6 * count);
-            for (float[] g : TinyFinetuningWorld.gradients(params)) {
+            for (float[] g : WeightChecks.gradients(params)) {
                 for (float v : g) {
                     assertEquals(0.5f, v, 1e-6f);
                 }
@@ -171,7 +172,7 @@ class LisaTest {
         Map<String, float[]> first = null;
         for (int run = 0; run < 2; run++) {
             try (LlamaWeights w = TinyFinetuningWorld.weights(6)) {
-                Map<String, float[]> before = TinyFinetuningWorld.snapshot(w);
+                Map<String, float[]> before = WeightChecks.snapshot(w);
                 Attack attack = FinetuningDefences.create("lisa", Map.of("k_user", 3, "k_align", 1), spec,
                         TinyFinetuningWorld.provider(), AT);
                 assertEquals("harmful_sft", attack.kind());
@@ -185,12 +186,12 @@ class LisaTest {
                 assertEquals(4.0, r.details().get("lisa_user_steps"));
                 assertEquals(16.0, r.details().get("samples"));
                 assertTrue(Double.isFinite(r.details().get("final_loss")));
-                Map<String, float[]> after = TinyFinetuningWorld.snapshot(w);
-                assertFalse(TinyFinetuningWorld.bitIdentical(before, after), "the fine-tuning changed the weights");
+                Map<String, float[]> after = WeightChecks.snapshot(w);
+                assertFalse(WeightChecks.bitIdentical(before, after), "the fine-tuning changed the weights");
                 if (first == null) {
                     first = after;
                 } else {
-                    assertTrue(TinyFinetuningWorld.bitIdentical(first, after), "same seed, same weights");
+                    assertTrue(WeightChecks.bitIdentical(first, after), "same seed, same weights");
                 }
             }
         }

@@ -1,5 +1,6 @@
 package org.immunobench.training.attacks;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.ndarray.NDArray;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.training.trainer.StepContext;
@@ -39,36 +40,36 @@ class SecurityVectorsTest {
         List<TrainingExample> harmful = TinyFinetuningWorld.examples(16, Kind.HARMFUL, 21);
         TrainerConfig cfg = TrainerConfig.defaults(1e-3, 4, 8);
         try (LlamaWeights w = TinyFinetuningWorld.weights(8)) {
-            Map<String, float[]> released = TinyFinetuningWorld.snapshot(w);
+            Map<String, float[]> released = WeightChecks.snapshot(w);
             try (SecurityVectors.Vector vector = SecurityVectors.Vector.train(w, TinyFinetuningWorld.provider()
                     .harmful(), SMALL, 8, 5)) {
-                assertTrue(TinyFinetuningWorld.bitIdentical(released, TinyFinetuningWorld.snapshot(w)),
+                assertTrue(WeightChecks.bitIdentical(released, WeightChecks.snapshot(w)),
                         "stage 1 trains the adapter only, and removes it without a trace");
                 assertTrue(w.adapters().isEmpty());
                 assertEquals(3 * 2, vector.deltas().size(), "q, v and down of both layers");
                 Map<String, float[]> vectorBefore = vector.snapshot();
 
-                List<NDArray> params = TinyFinetuningWorld.trainable(w);
+                List<NDArray> params = WeightChecks.trainable(w);
                 StepLoss active = new SecurityVectors.VectorActive(new SupervisedObjective(harmful, 3), vector)
                         .step(new StepContext(w, params, 1, cfg));
-                List<float[]> gActive = TinyFinetuningWorld.gradients(params);
-                assertTrue(TinyFinetuningWorld.bitIdentical(released, TinyFinetuningWorld.snapshot(w)),
+                List<float[]> gActive = WeightChecks.gradients(params);
+                assertTrue(WeightChecks.bitIdentical(released, WeightChecks.snapshot(w)),
                         "the vector is taken out again after the step");
-                assertTrue(TinyFinetuningWorld.bitIdentical(vectorBefore, vector.snapshot()), "the vector is frozen");
+                assertTrue(WeightChecks.bitIdentical(vectorBefore, vector.snapshot()), "the vector is frozen");
 
-                TinyFinetuningWorld.zeroGradients(params);
+                WeightChecks.zeroGradients(params);
                 StepLoss plain = new SupervisedObjective(harmful, 3).step(new StepContext(w, params, 1, cfg));
                 assertTrue(active.loss() < plain.loss(), "the vector already predicts harmful answers: "
                         + active.loss() + " vs " + plain.loss() + " without it");
 
                 // θ + ΔW by hand, then plain fine-tuning's gradient there.
-                TinyFinetuningWorld.zeroGradients(params);
+                WeightChecks.zeroGradients(params);
                 vector.deltas().forEach((name, delta) -> w.get(name).addi(delta));
                 StepLoss merged = new SupervisedObjective(harmful, 3).step(new StepContext(w, params, 1, cfg));
-                List<float[]> gMerged = TinyFinetuningWorld.gradients(params);
+                List<float[]> gMerged = WeightChecks.gradients(params);
                 assertEquals(merged.loss(), active.loss());
                 for (int i = 0; i < gActive.size(); i++) {
-                    assertTrue(TinyFinetuningWorld.bitIdentical(gActive.get(i), gMerged.get(i)), "parameter " + i);
+                    assertTrue(WeightChecks.bitIdentical(gActive.get(i), gMerged.get(i)), "parameter " + i);
                 }
             }
         }
@@ -87,7 +88,7 @@ class SecurityVectorsTest {
         Map<String, float[]> first = null;
         for (int run = 0; run < 2; run++) {
             try (LlamaWeights w = TinyFinetuningWorld.weights(9)) {
-                Map<String, float[]> released = TinyFinetuningWorld.snapshot(w);
+                Map<String, float[]> released = WeightChecks.snapshot(w);
                 Attack attack = FinetuningDefences.create("security_vectors", config, spec,
                         TinyFinetuningWorld.provider(), AT);
                 List<Integer> probed = new ArrayList<>();
@@ -95,7 +96,7 @@ class SecurityVectorsTest {
                     probed.add(step);
                     assertTrue(weights.adapters().isEmpty(), "no adapter at probe step " + step);
                     if (step == 0) {
-                        assertTrue(TinyFinetuningWorld.bitIdentical(released, TinyFinetuningWorld.snapshot(weights)),
+                        assertTrue(WeightChecks.bitIdentical(released, WeightChecks.snapshot(weights)),
                                 "step 0 is the released model, though the vector is trained by then");
                     }
                 });
@@ -104,12 +105,12 @@ class SecurityVectorsTest {
                 assertEquals(20.0, r.details().get("security_vector_steps"));
                 assertTrue(Double.isFinite(r.details().get("security_vector_final_loss")));
                 assertTrue(w.adapters().isEmpty());
-                Map<String, float[]> after = TinyFinetuningWorld.snapshot(w);
-                assertFalse(TinyFinetuningWorld.bitIdentical(released, after));
+                Map<String, float[]> after = WeightChecks.snapshot(w);
+                assertFalse(WeightChecks.bitIdentical(released, after));
                 if (first == null) {
                     first = after;
                 } else {
-                    assertTrue(TinyFinetuningWorld.bitIdentical(first, after), "same seed, same weights");
+                    assertTrue(WeightChecks.bitIdentical(first, after), "same seed, same weights");
                 }
             }
         }
@@ -121,12 +122,12 @@ class SecurityVectorsTest {
         AttackSpec spec = new AttackSpec("harmful_lora", Map.of("steps", "3", "batch", "4", "samples", "8",
                 "lr", "1e-2", "lora_rank", "2"), 2);
         try (LlamaWeights w = TinyFinetuningWorld.weights(10)) {
-            Map<String, float[]> released = TinyFinetuningWorld.snapshot(w);
+            Map<String, float[]> released = WeightChecks.snapshot(w);
             AttackResult r = FinetuningDefences.create("security_vectors", Map.of("vector_steps", 5), spec,
                     TinyFinetuningWorld.provider(), AT).run(w, TinyFinetuningWorld.userData(), AttackProbe.NONE);
             assertEquals("completed", r.status());
             assertTrue(w.adapters().isEmpty(), "the user's adapters were merged");
-            assertFalse(TinyFinetuningWorld.bitIdentical(released, TinyFinetuningWorld.snapshot(w)));
+            assertFalse(WeightChecks.bitIdentical(released, WeightChecks.snapshot(w)));
         }
     }
 }

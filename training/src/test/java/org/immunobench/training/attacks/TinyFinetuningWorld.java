@@ -2,7 +2,6 @@ package org.immunobench.training.attacks;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ModelConfig;
 import org.immunobench.lm.model.RandomInit;
@@ -10,9 +9,7 @@ import org.immunobench.lm.runtime.DjlRuntime;
 import org.immunobench.training.trainer.TrainingExample;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -70,64 +67,7 @@ final class TinyFinetuningWorld {
         return new ProviderData(examples(16, Kind.REFUSAL, 3), examples(16, Kind.HARMFUL, 4));
     }
 
-    /**
-     * What the trainer sets up before an objective's step: grad mode off on this thread, every weight a leaf that
-     * requires a gradient, gradients zero. Returns the trainable arrays.
-     */
-    static List<NDArray> trainable(LlamaWeights w) {
-        JniUtils.setGradMode(false);
-        List<NDArray> params = w.trainable(false);
-        for (NDArray p : params) {
-            p.setRequiresGradient(true);
-        }
-        zeroGradients(params);
-        return params;
-    }
-
-    static void zeroGradients(List<NDArray> params) {
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                g.muli(0f);
-            }
-        }
-    }
-
-    static List<float[]> gradients(List<NDArray> params) {
-        List<float[]> out = new ArrayList<>();
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                out.add(g.toFloatArray());
-            }
-        }
-        return out;
-    }
-
     static List<float[]> values(List<NDArray> params) {
         return params.stream().map(NDArray::toFloatArray).toList();
-    }
-
-    static Map<String, float[]> snapshot(LlamaWeights w) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        w.arrays().forEach((name, a) -> out.put(name, a.toFloatArray()));
-        return out;
-    }
-
-    static boolean bitIdentical(float[] a, float[] b) {
-        if (a.length != b.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static boolean bitIdentical(Map<String, float[]> a, Map<String, float[]> b) {
-        if (!a.keySet().equals(b.keySet())) {
-            return false;
-        }
-        return a.keySet().stream().allMatch(k -> bitIdentical(a.get(k), b.get(k)));
     }
 }

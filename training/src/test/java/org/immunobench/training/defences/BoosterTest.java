@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import org.immunobench.lm.checkpoint.HostTensor;
@@ -43,10 +44,10 @@ class BoosterTest {
     void simulatedStepMovesByAlphaAlongTheNormalisedGradientAndRestoresBitExactly() {
         double alpha = 0.3;
         try (LlamaWeights w = TinyDefenceWorld.weights(3)) {
-            List<NDArray> params = TinyDefenceWorld.trainable(w);
+            List<NDArray> params = WeightChecks.trainable(w);
             gradient(w, new SupervisedObjective(HARMFUL, 1).next(6));
-            List<float[]> g = TinyDefenceWorld.gradients(params);
-            double gNorm = TinyDefenceWorld.norm(g);
+            List<float[]> g = WeightChecks.gradients(params);
+            double gNorm = WeightChecks.norm(g);
             List<float[]> before = new ArrayList<>();
             params.forEach(p -> before.add(p.toFloatArray()));
             List<float[]> during = new ArrayList<>();
@@ -65,20 +66,20 @@ class BoosterTest {
                 }
                 moved.add(d);
             }
-            double length = TinyDefenceWorld.norm(moved);
-            double cosine = TinyDefenceWorld.cosine(moved, g);
+            double length = WeightChecks.norm(moved);
+            double cosine = WeightChecks.cosine(moved, g);
             System.out.printf("simulated step: |w' - w| %.7f (alpha %.2f), cosine with -grad %.8f, max |w' - (w -"
                     + " alpha g/|g|)| %.2e%n", length, alpha, -cosine, maxDeviation);
             assertTrue(maxDeviation < 1e-6, "elementwise within float rounding of the weights (tolerance 1e-6)");
             assertEquals(alpha, length, 1e-4 * alpha, "the step has length alpha");
             assertEquals(-1.0, cosine, 1e-6, "along the negative normalised gradient");
             for (int t = 0; t < params.size(); t++) {
-                assertTrue(TinyDefenceWorld.bitIdentical(before.get(t), params.get(t).toFloatArray()),
+                assertTrue(WeightChecks.bitIdentical(before.get(t), params.get(t).toFloatArray()),
                         "parameter " + t + " restored bit-exactly");
             }
-            List<float[]> gAfter = TinyDefenceWorld.gradients(params);
+            List<float[]> gAfter = WeightChecks.gradients(params);
             for (int t = 0; t < params.size(); t++) {
-                assertTrue(TinyDefenceWorld.bitIdentical(g.get(t), gAfter.get(t)), "gradients untouched");
+                assertTrue(WeightChecks.bitIdentical(g.get(t), gAfter.get(t)), "gradients untouched");
             }
         }
     }
@@ -86,7 +87,7 @@ class BoosterTest {
     @Test
     void simulatedStepRefusesGradMode() {
         try (LlamaWeights w = TinyDefenceWorld.weights(3)) {
-            List<NDArray> params = TinyDefenceWorld.trainable(w);
+            List<NDArray> params = WeightChecks.trainable(w);
             JniUtils.setGradMode(true);
             try {
                 assertThrows(IllegalStateException.class, () -> SimulatedStep.alongGradients(params, 0.1));
@@ -111,13 +112,13 @@ class BoosterTest {
             host = original.toHost();
         }
         try (LlamaWeights w = TinyDefenceWorld.fromHost(host)) {
-            List<NDArray> params = TinyDefenceWorld.trainable(w);
-            Map<String, float[]> before = TinyDefenceWorld.snapshot(w);
+            List<NDArray> params = WeightChecks.trainable(w);
+            Map<String, float[]> before = WeightChecks.snapshot(w);
             Booster.Attenuation objective = new Booster.Attenuation(new SupervisedObjective(ALIGNMENT, 1),
                     new SupervisedObjective(HARMFUL, 2), lambda, alpha);
             StepLoss loss = objective.step(new StepContext(w, params, 1, cfg));
-            List<float[]> actual = TinyDefenceWorld.gradients(params);
-            assertTrue(TinyDefenceWorld.bitIdentical(before, TinyDefenceWorld.snapshot(w)),
+            List<float[]> actual = WeightChecks.gradients(params);
+            assertTrue(WeightChecks.bitIdentical(before, WeightChecks.snapshot(w)),
                     "the objective leaves the weights as it found them");
 
             PaddedBatch align = new SupervisedObjective(ALIGNMENT, 1).next(batch);
@@ -127,14 +128,14 @@ class BoosterTest {
             double h;
             double f;
             try (LlamaWeights fresh = TinyDefenceWorld.fromHost(host)) {
-                List<NDArray> p = TinyDefenceWorld.trainable(fresh);
+                List<NDArray> p = WeightChecks.trainable(fresh);
                 h = gradient(fresh, attack);
-                gh = TinyDefenceWorld.gradients(p);
-                TinyDefenceWorld.trainable(fresh);
+                gh = WeightChecks.gradients(p);
+                WeightChecks.trainable(fresh);
                 f = gradient(fresh, align);
-                gf = TinyDefenceWorld.gradients(p);
+                gf = WeightChecks.gradients(p);
             }
-            double ghNorm = TinyDefenceWorld.norm(gh);
+            double ghNorm = WeightChecks.norm(gh);
             Map<String, HostTensor> stepped = new LinkedHashMap<>();
             int t = 0;
             for (HostTensor tensor : host.values()) {
@@ -148,9 +149,9 @@ class BoosterTest {
             List<float[]> ghAfter;
             double hAfter;
             try (LlamaWeights shifted = TinyDefenceWorld.fromHost(stepped)) {
-                List<NDArray> p = TinyDefenceWorld.trainable(shifted);
+                List<NDArray> p = WeightChecks.trainable(shifted);
                 hAfter = gradient(shifted, attack);
-                ghAfter = TinyDefenceWorld.gradients(p);
+                ghAfter = WeightChecks.gradients(p);
             }
             List<float[]> expected = new ArrayList<>();
             double maxDiff = 0;
@@ -162,8 +163,8 @@ class BoosterTest {
                 }
                 expected.add(e);
             }
-            double scale = TinyDefenceWorld.maxAbs(expected);
-            double attenuation = TinyDefenceWorld.norm(gh) > 0 ? lambda * TinyDefenceWorld.norm(subtract(gh, ghAfter))
+            double scale = WeightChecks.maxAbs(expected);
+            double attenuation = WeightChecks.norm(gh) > 0 ? lambda * WeightChecks.norm(subtract(gh, ghAfter))
                     : 0;
             System.out.printf("Booster gradient vs separate passes: max |diff| %.2e of max |g| %.2e (tolerance 1e-5"
                     + " relative); |lambda (gh - gh')| %.3e; h %.5f -> h' %.5f, f %.5f%n", maxDiff, scale,
@@ -199,7 +200,7 @@ class BoosterTest {
     void registryRunChangesTheWeightsReportsMetricsAndRepeatsBitIdentically() {
         Map<String, Object> config = Map.of("steps", 4, "batch", 4, "lr", 1e-3, "lambda", 5.0, "alpha", 0.1);
         try (LlamaWeights first = TinyDefenceWorld.weights(4); LlamaWeights second = TinyDefenceWorld.weights(4)) {
-            Map<String, float[]> before = TinyDefenceWorld.snapshot(first);
+            Map<String, float[]> before = WeightChecks.snapshot(first);
             DefenceResult result = runThroughRegistry(first, config);
             runThroughRegistry(second, config);
             System.out.println("booster: " + result);
@@ -208,9 +209,9 @@ class BoosterTest {
             assertEquals(java.util.Set.of("final_loss", "alignment_loss_tail", "harmful_loss_tail",
                     "harmful_loss_after_step_tail", "harmful_gradient_norm_tail", "lambda", "alpha"),
                     result.metrics().keySet());
-            assertFalse(TinyDefenceWorld.bitIdentical(before, TinyDefenceWorld.snapshot(first)), "weights changed");
-            assertTrue(TinyDefenceWorld.bitIdentical(TinyDefenceWorld.snapshot(first),
-                    TinyDefenceWorld.snapshot(second)), "same seed, bit-identical weights");
+            assertFalse(WeightChecks.bitIdentical(before, WeightChecks.snapshot(first)), "weights changed");
+            assertTrue(WeightChecks.bitIdentical(WeightChecks.snapshot(first),
+                    WeightChecks.snapshot(second)), "same seed, bit-identical weights");
         }
     }
 

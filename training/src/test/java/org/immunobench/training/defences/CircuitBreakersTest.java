@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import org.immunobench.lm.model.LlamaNames;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.runtime.DjlRuntime;
@@ -63,21 +64,21 @@ class CircuitBreakersTest {
         Map<String, float[]> first;
         DefenceResult r;
         try (LlamaWeights w = RepresentationFixtures.tiny(5)) {
-            Map<String, float[]> before = RepresentationFixtures.snapshot(w);
+            Map<String, float[]> before = WeightChecks.snapshot(w);
             r = Defences.create("circuit_breakers", SMALL, 7, PATH).apply(w, RepresentationFixtures.data());
             assertTrue(w.adapters().isEmpty(), "adapters left attached: " + w.adapters().keySet());
             assertNull(w.loraConfig());
-            first = RepresentationFixtures.snapshot(w);
+            first = WeightChecks.snapshot(w);
             String q1 = LlamaNames.projectionWeight(1, "q_proj");
-            assertTrue(RepresentationFixtures.maxAbsDiff(before.get(q1), first.get(q1)) > 0,
+            assertTrue(WeightChecks.maxAbsDiff(before.get(q1), first.get(q1)) > 0,
                     "a target layer's projection moved");
             // Adapters above the last target layer (2) are never trained: layer 3 comes out bit-identical.
             for (String proj : CircuitBreakers.LORA_TARGETS) {
                 String name = LlamaNames.projectionWeight(3, proj);
-                LoxTest.assertBitIdentical(before.get(name), first.get(name), name);
+                WeightChecks.assertBitIdentical(before.get(name), first.get(name), name);
             }
             // LoRA never touches norms or embeddings.
-            LoxTest.assertBitIdentical(before.get(LlamaNames.EMBED_TOKENS), first.get(LlamaNames.EMBED_TOKENS),
+            WeightChecks.assertBitIdentical(before.get(LlamaNames.EMBED_TOKENS), first.get(LlamaNames.EMBED_TOKENS),
                     "embeddings");
         }
         System.out.println("circuit_breakers metrics " + r.metrics());
@@ -90,7 +91,7 @@ class CircuitBreakersTest {
         assertTrue(r.metrics().get("harmful_cos_mean") < 1.0, "harmful representations moved");
         try (LlamaWeights again = RepresentationFixtures.tiny(5)) {
             Defences.create("circuit_breakers", SMALL, 7, PATH).apply(again, RepresentationFixtures.data());
-            RepresentationFixtures.assertSameWeights(first, RepresentationFixtures.snapshot(again));
+            WeightChecks.assertBitIdentical(first, WeightChecks.snapshot(again));
         }
     }
 }

@@ -14,10 +14,12 @@ import org.immunobench.training.trainer.StepContext;
 import org.immunobench.training.trainer.TrainingExample;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.immunobench.training.testing.WeightChecks.bitIdentical;
+import static org.immunobench.training.testing.WeightChecks.snapshot;
+import static org.immunobench.training.testing.WeightChecks.zeroGradients;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,49 +93,6 @@ final class CollapseFixtures {
         return new DefenceData(alignment(6), harmful(6), benign(8), harmfulPrompts(6), List.of(), null);
     }
 
-    /** Every stored weight as host floats, by name. */
-    static Map<String, float[]> snapshot(LlamaWeights w) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        w.arrays().forEach((name, a) -> out.put(name, a.toFloatArray()));
-        return out;
-    }
-
-    static boolean bitIdentical(Map<String, float[]> a, Map<String, float[]> b) {
-        assertEquals(a.keySet(), b.keySet());
-        for (String k : a.keySet()) {
-            float[] x = a.get(k);
-            float[] y = b.get(k);
-            for (int i = 0; i < x.length; i++) {
-                if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        double max = 0;
-        for (String k : a.keySet()) {
-            float[] x = a.get(k);
-            float[] y = b.get(k);
-            for (int i = 0; i < x.length; i++) {
-                max = Math.max(max, Math.abs(x[i] - y[i]));
-            }
-        }
-        return max;
-    }
-
-    static double maxAbs(Map<String, float[]> a) {
-        double max = 0;
-        for (float[] x : a.values()) {
-            for (float v : x) {
-                max = Math.max(max, Math.abs(v));
-            }
-        }
-        return max;
-    }
-
     /**
      * Runs {@code body} with {@code w}'s arrays set up as the trainer sets them for an objective: requiring
      * gradients, gradients zero, grad mode off on this thread (all undone afterwards).
@@ -146,34 +105,15 @@ final class CollapseFixtures {
             for (NDArray p : params) {
                 p.setRequiresGradient(true);
             }
-            zero(params);
+            zeroGradients(params);
             body.accept(params);
         } finally {
-            zero(params);
+            zeroGradients(params);
             for (NDArray p : params) {
                 p.setRequiresGradient(false);
             }
             JniUtils.setGradMode(previous);
         }
-    }
-
-    static void zero(List<NDArray> params) {
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                g.muli(0f);
-            }
-        }
-    }
-
-    /** The current gradients of {@code w}'s arrays as host floats, by name. */
-    static Map<String, float[]> gradients(LlamaWeights w) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        w.arrays().forEach((name, a) -> {
-            try (NDArray g = a.getGradient()) {
-                out.put(name, g.toFloatArray());
-            }
-        });
-        return out;
     }
 
     static StepContext context(LlamaWeights w, List<NDArray> params, int step) {

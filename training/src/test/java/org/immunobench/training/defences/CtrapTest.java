@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -87,10 +88,10 @@ class CtrapTest {
     void simulatedStepMovesAlongTheNormalisedGradientAndIsUndoneBitExactly() {
         double alpha = 0.3;
         try (LlamaWeights w = CollapseFixtures.model(2)) {
-            Map<String, float[]> before = CollapseFixtures.snapshot(w);
+            Map<String, float[]> before = WeightChecks.snapshot(w);
             CollapseFixtures.asTrainer(w, params -> {
                 ResponseBatch.of(CollapseFixtures.harmful(4)).backwardMeanNll(w, 1.0, 32768);
-                Map<String, float[]> g = CollapseFixtures.gradients(w);
+                Map<String, float[]> g = WeightChecks.gradients(w);
                 double sq = 0;
                 for (float[] x : g.values()) {
                     for (float v : x) {
@@ -100,7 +101,7 @@ class CtrapTest {
                 double norm = Math.sqrt(sq);
                 try (SimulatedStep step = SimulatedStep.alongGradients(params, alpha)) {
                     assertEquals(norm, step.directionNorm(), 1e-5 * norm);
-                    Map<String, float[]> stepped = CollapseFixtures.snapshot(w);
+                    Map<String, float[]> stepped = WeightChecks.snapshot(w);
                     double worst = 0;
                     for (String name : before.keySet()) {
                         float[] w0 = before.get(name);
@@ -112,11 +113,11 @@ class CtrapTest {
                     }
                     System.out.printf("simulated step: max |w' − (w − α g/‖g‖)| = %.3g%n", worst);
                     assertTrue(worst < 1e-6, "stepped weights off by " + worst);
-                    assertTrue(CollapseFixtures.maxAbsDiff(before, stepped) > 1e-3, "the step moved nothing");
-                    assertTrue(CollapseFixtures.bitIdentical(g, CollapseFixtures.gradients(w)),
+                    assertTrue(WeightChecks.maxAbsDiff(before, stepped) > 1e-3, "the step moved nothing");
+                    assertTrue(WeightChecks.bitIdentical(g, WeightChecks.gradients(w)),
                             "the step leaves the gradients alone");
                 }
-                assertTrue(CollapseFixtures.bitIdentical(before, CollapseFixtures.snapshot(w)),
+                assertTrue(WeightChecks.bitIdentical(before, WeightChecks.snapshot(w)),
                         "weights restored bit-exactly");
                 try (Autograd.Recording r = Autograd.record()) {
                     assertThrows(IllegalStateException.class, () -> SimulatedStep.alongGradients(params, alpha));
@@ -141,7 +142,7 @@ class CtrapTest {
                     Autograd.Recording r = Autograd.record()) {
                 r.backward(loss.apply(scope));
             }
-            out.putAll(CollapseFixtures.gradients(w));
+            out.putAll(WeightChecks.gradients(w));
         });
         return out;
     }
@@ -156,7 +157,7 @@ class CtrapTest {
         List<TrainingExample> benign = CollapseFixtures.benign(4);
         Ctrap.CtrapConfig cfg = new Ctrap.CtrapConfig(10, 1e-3, batch, lambda, alpha, TOKEN, 1.0);
         try (LlamaWeights w = CollapseFixtures.model(4)) {
-            Map<String, float[]> before = CollapseFixtures.snapshot(w);
+            Map<String, float[]> before = WeightChecks.snapshot(w);
             Ctrap.TrapObjective objective = new Ctrap.TrapObjective(cfg, TOKEN,
                     new ExampleStream("alignment", align, 1, CONFIG), new ExampleStream("harmful", harm, 1, CONFIG),
                     new ExampleStream("collapse", benign, 1, CONFIG), new ExampleStream("benign", benign, 1, CONFIG));
@@ -164,9 +165,9 @@ class CtrapTest {
             StepLoss[] loss = new StepLoss[1];
             CollapseFixtures.asTrainer(w, params -> {
                 loss[0] = objective.step(CollapseFixtures.context(w, params, 1));
-                objectiveGrad.putAll(CollapseFixtures.gradients(w));
+                objectiveGrad.putAll(WeightChecks.gradients(w));
             });
-            assertTrue(CollapseFixtures.bitIdentical(before, CollapseFixtures.snapshot(w)),
+            assertTrue(WeightChecks.bitIdentical(before, WeightChecks.snapshot(w)),
                     "the objective left the weights bit-identical");
 
             // Independently: ∇h at w from the harmful stream, w' = w − α ∇h/‖∇h‖ on the host.
@@ -211,14 +212,14 @@ class CtrapTest {
                     }
                     expected.put(name, e);
                 });
-                double diff = CollapseFixtures.maxAbsDiff(expected, objectiveGrad);
-                double scale = CollapseFixtures.maxAbs(expected);
+                double diff = WeightChecks.maxAbsDiff(expected, objectiveGrad);
+                double scale = WeightChecks.maxAbs(expected);
                 System.out.printf("trap gradient: max |diff| %.3g of max |g| %.3g%n", diff, scale);
                 assertTrue(diff < 1e-4 * scale, "gradient differs by " + diff + " (scale " + scale + ")");
                 // Had the collapse gradient been taken at w instead of w', the check would fail.
                 Map<String, float[]> gcHere = gradientOf(w, s -> Ctrap.collapseLoss(w, ResponseBatch.of(benign),
                         TOKEN, s, 32768));
-                assertTrue(CollapseFixtures.maxAbsDiff(gc, gcHere) > 20 * 1e-4 * scale);
+                assertTrue(WeightChecks.maxAbsDiff(gc, gcHere) > 20 * 1e-4 * scale);
             }
             assertEquals(loss[0].parts().get("alignment_nll") + lambda * loss[0].parts().get("collapse_nll_stepped")
                     + loss[0].parts().get("retain_nll"), loss[0].loss(), 1e-9);

@@ -11,15 +11,15 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
-import static org.immunobench.training.defences.MetaFixtures.assertBitIdentical;
+import static org.immunobench.training.testing.WeightChecks.assertBitIdentical;
 import static org.immunobench.training.defences.MetaFixtures.batch;
-import static org.immunobench.training.defences.MetaFixtures.gradients;
-import static org.immunobench.training.defences.MetaFixtures.maxAbs;
-import static org.immunobench.training.defences.MetaFixtures.maxAbsDiff;
+import static org.immunobench.training.testing.WeightChecks.gradients;
+import static org.immunobench.training.testing.WeightChecks.maxAbs;
+import static org.immunobench.training.testing.WeightChecks.maxAbsDiff;
 import static org.immunobench.training.defences.MetaFixtures.tiny;
-import static org.immunobench.training.defences.MetaFixtures.trainable;
-import static org.immunobench.training.defences.MetaFixtures.values;
-import static org.immunobench.training.defences.MetaFixtures.zeroGradients;
+import static org.immunobench.training.testing.WeightChecks.trainable;
+import static org.immunobench.training.testing.WeightChecks.snapshot;
+import static org.immunobench.training.testing.WeightChecks.zeroGradients;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,7 +47,7 @@ class InnerLoopTest {
             InnerLoop.Loss nll = InnerLoop.meanNll(harmful, 1 << 15);
             InnerLoop.backward(w, InnerLoop.meanNll(batch(MetaFixtures.benign(4), 4), 1 << 15), 1.0);
             List<float[]> heldGradient = gradients(params);
-            Map<String, float[]> outer = values(w);
+            Map<String, float[]> outer = snapshot(w);
             double atTheta = InnerLoop.value(w, nll);
 
             double[] seen = new double[K + 1];
@@ -58,7 +58,7 @@ class InnerLoopTest {
                 }
                 seen[K] = InnerLoop.value(w, nll);
                 assertEquals(K, attack.steps());
-                double moved = maxAbsDiff(outer, values(w));
+                double moved = maxAbsDiff(outer, snapshot(w));
                 System.out.printf("inner loop: harmful NLL %.4f at θ, %.4f after %d SGD steps of %.2f; max |θ_K − θ|"
                         + " %.3e%n", atTheta, seen[K], K, ETA, moved);
                 assertTrue(moved > 1e-3, "the attacked weights differ from θ");
@@ -68,7 +68,7 @@ class InnerLoopTest {
                 }
                 assertTrue(seen[K] < atTheta - 0.1, "the simulated attack works: NLL(θ_K) well below NLL(θ)");
             }
-            assertBitIdentical(outer, values(w));
+            assertBitIdentical(outer, snapshot(w));
             assertEquals(atTheta, InnerLoop.value(w, nll), 0.0);
             List<float[]> after = gradients(params);
             for (int i = 0; i < after.size(); i++) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.immunobench.training.testing.WeightChecks.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,15 +139,6 @@ class LoxTest {
 
     static Lox lox(Integer rank, Double alpha, Boolean includeEmbeddings) {
         return new Lox(new Lox.LoxConfig(rank, alpha, includeEmbeddings));
-    }
-
-    static void assertBitIdentical(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                throw new AssertionError(what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]);
-            }
-        }
     }
 
     static double maxAbsDiff(float[] a, float[] b) {

@@ -2,7 +2,6 @@ package org.immunobench.training.defences;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ModelConfig;
 import org.immunobench.lm.model.RandomInit;
@@ -13,12 +12,8 @@ import org.immunobench.training.trainer.TrainerConfig;
 import org.immunobench.training.trainer.TrainingExample;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Tiny random Llamas and token streams for the meta-learning defences' tests (TAR, MLAC). Token ids: 1 BOS-like,
@@ -81,78 +76,7 @@ final class MetaFixtures {
         return new SupervisedObjective(examples, 0).next(size);
     }
 
-    /**
-     * What the trainer does before its first update: every weight trainable, its gradient zero, grad mode off on
-     * this thread (a fresh libtorch thread starts with it on).
-     */
-    static List<NDArray> trainable(LlamaWeights w) {
-        JniUtils.setGradMode(false);
-        List<NDArray> params = w.trainable(false);
-        for (NDArray p : params) {
-            p.setRequiresGradient(true);
-            try (NDArray g = p.getGradient()) {
-                g.muli(0f);
-            }
-        }
-        return params;
-    }
-
     static StepContext context(LlamaWeights w, List<NDArray> params, int batch) {
         return new StepContext(w, params, 1, TrainerConfig.defaults(1e-3, 1, batch).withLogEvery(0));
-    }
-
-    /** Every weight as host floats, by name. */
-    static Map<String, float[]> values(LlamaWeights w) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        w.arrays().forEach((name, a) -> out.put(name, a.toFloatArray()));
-        return out;
-    }
-
-    /** Every trainable parameter's gradient as host floats, in parameter order. */
-    static List<float[]> gradients(List<NDArray> params) {
-        List<float[]> out = new ArrayList<>();
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                out.add(g.toFloatArray());
-            }
-        }
-        return out;
-    }
-
-    static void zeroGradients(List<NDArray> params) {
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                g.muli(0f);
-            }
-        }
-    }
-
-    static void assertBitIdentical(Map<String, float[]> expected, Map<String, float[]> actual) {
-        assertEquals(expected.keySet(), actual.keySet());
-        for (String name : expected.keySet()) {
-            assertArrayEquals(expected.get(name), actual.get(name), name);
-        }
-    }
-
-    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        double max = 0;
-        for (String name : a.keySet()) {
-            float[] x = a.get(name);
-            float[] y = b.get(name);
-            for (int i = 0; i < x.length; i++) {
-                max = Math.max(max, Math.abs(x[i] - y[i]));
-            }
-        }
-        return max;
-    }
-
-    static double maxAbs(List<float[]> arrays) {
-        double max = 0;
-        for (float[] a : arrays) {
-            for (float x : a) {
-                max = Math.max(max, Math.abs(x));
-            }
-        }
-        return max;
     }
 }

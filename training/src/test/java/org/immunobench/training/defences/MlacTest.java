@@ -11,16 +11,16 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
-import static org.immunobench.training.defences.MetaFixtures.assertBitIdentical;
+import static org.immunobench.training.testing.WeightChecks.assertBitIdentical;
 import static org.immunobench.training.defences.MetaFixtures.batch;
 import static org.immunobench.training.defences.MetaFixtures.context;
-import static org.immunobench.training.defences.MetaFixtures.gradients;
-import static org.immunobench.training.defences.MetaFixtures.maxAbs;
-import static org.immunobench.training.defences.MetaFixtures.maxAbsDiff;
+import static org.immunobench.training.testing.WeightChecks.gradients;
+import static org.immunobench.training.testing.WeightChecks.maxAbs;
+import static org.immunobench.training.testing.WeightChecks.maxAbsDiff;
 import static org.immunobench.training.defences.MetaFixtures.tiny;
-import static org.immunobench.training.defences.MetaFixtures.trainable;
-import static org.immunobench.training.defences.MetaFixtures.values;
-import static org.immunobench.training.defences.MetaFixtures.zeroGradients;
+import static org.immunobench.training.testing.WeightChecks.trainable;
+import static org.immunobench.training.testing.WeightChecks.snapshot;
+import static org.immunobench.training.testing.WeightChecks.zeroGradients;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,9 +49,9 @@ class MlacTest {
                 List.of(), null);
         try (LlamaWeights w = tiny(13)) {
             List<NDArray> params = trainable(w);
-            Map<String, float[]> before = values(w);
+            Map<String, float[]> before = snapshot(w);
             StepLoss loss = mlac.objective(w, single).step(context(w, params, 2));
-            assertBitIdentical(before, values(w));
+            assertBitIdentical(before, snapshot(w));
             List<float[]> got = gradients(params);
             zeroGradients(params);
 
@@ -94,11 +94,11 @@ class MlacTest {
 
     static DefenceResult run(long seed, Map<String, float[]>[] out) {
         try (LlamaWeights w = tiny(14)) {
-            Map<String, float[]> before = values(w);
+            Map<String, float[]> before = snapshot(w);
             DefenceResult r = Defences.create("mlac", Map.of("steps", 3, "batch", 2, "inner_steps", 2, "lr", 1e-3),
                     seed, "defences[0].config").apply(w, MetaFixtures.data(6));
             out[0] = before;
-            out[1] = values(w);
+            out[1] = snapshot(w);
             return r;
         }
     }

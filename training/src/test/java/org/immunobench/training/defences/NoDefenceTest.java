@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.Device;
 import org.immunobench.lm.checkpoint.HostTensor;
 import org.immunobench.lm.model.LlamaWeights;
@@ -26,7 +27,7 @@ class NoDefenceTest {
             Map<String, HostTensor> after = w.toHost();
             assertEquals(host.keySet(), after.keySet());
             for (HostTensor t : host.values()) {
-                LoxTest.assertBitIdentical(t.data(), after.get(t.name()).data(), t.name());
+                WeightChecks.assertBitIdentical(t.data(), after.get(t.name()).data(), t.name());
             }
         }
     }

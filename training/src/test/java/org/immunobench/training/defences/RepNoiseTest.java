@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.immunobench.lm.model.LlamaWeights;
@@ -49,12 +50,12 @@ class RepNoiseTest {
         Map<String, float[]> first;
         DefenceResult r;
         try (LlamaWeights w = RepresentationFixtures.tiny(5)) {
-            Map<String, float[]> before = RepresentationFixtures.snapshot(w);
+            Map<String, float[]> before = WeightChecks.snapshot(w);
             r = Defences.create("repnoise", SMALL, 7, PATH).apply(w, RepresentationFixtures.data());
-            first = RepresentationFixtures.snapshot(w);
+            first = WeightChecks.snapshot(w);
             double moved = 0;
             for (String name : before.keySet()) {
-                moved = Math.max(moved, RepresentationFixtures.maxAbsDiff(before.get(name), first.get(name)));
+                moved = Math.max(moved, WeightChecks.maxAbsDiff(before.get(name), first.get(name)));
             }
             assertTrue(moved > 0, "weights unchanged");
             assertTrue(w.adapters().isEmpty());
@@ -69,7 +70,7 @@ class RepNoiseTest {
                 "the harmful answers became less likely");
         try (LlamaWeights again = RepresentationFixtures.tiny(5)) {
             Defences.create("repnoise", SMALL, 7, PATH).apply(again, RepresentationFixtures.data());
-            RepresentationFixtures.assertSameWeights(first, RepresentationFixtures.snapshot(again));
+            WeightChecks.assertBitIdentical(first, WeightChecks.snapshot(again));
         }
     }
 
@@ -87,7 +88,7 @@ class RepNoiseTest {
     void refusesMissingStreamsByName() {
         DefenceData full = RepresentationFixtures.data();
         try (LlamaWeights w = RepresentationFixtures.tiny(5)) {
-            Map<String, float[]> before = RepresentationFixtures.snapshot(w);
+            Map<String, float[]> before = WeightChecks.snapshot(w);
             DefenceData noHarm = new DefenceData(full.alignment(), List.of(), full.benign(), List.of(), List.of(),
                     null);
             String msg = assertThrows(IllegalArgumentException.class,
@@ -98,7 +99,7 @@ class RepNoiseTest {
             msg = assertThrows(IllegalArgumentException.class,
                     () -> Defences.create("repnoise", SMALL, 7, PATH).apply(w, noRefusals)).getMessage();
             assertTrue(msg.startsWith("repnoise: retain_refusals needs alignment data"), msg);
-            RepresentationFixtures.assertSameWeights(before, RepresentationFixtures.snapshot(w)); // untouched
+            WeightChecks.assertBitIdentical(before, WeightChecks.snapshot(w)); // untouched
             Map<String, Object> benignOnly = new java.util.HashMap<>(SMALL);
             benignOnly.put("retain_refusals", false);
             assertEquals("completed", Defences.create("repnoise", benignOnly, 7, PATH).apply(w, noRefusals).status());

@@ -7,12 +7,9 @@ import org.immunobench.lm.model.RandomInit;
 import org.immunobench.training.trainer.TrainingExample;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A tiny random Llama and tiny defender data for the representation-defence tests. */
@@ -59,25 +56,6 @@ final class RepresentationFixtures {
             refusals.add(TrainingExample.promptResponse(prompt, new int[] {44, 45, 46, 47}));
         }
         return new DefenceData(refusals, harmful, examples(12, 24, 2), List.of(), List.of(), null);
-    }
-
-    static Map<String, float[]> snapshot(LlamaWeights w) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        w.arrays().forEach((name, a) -> out.put(name, a.toFloatArray()));
-        return out;
-    }
-
-    static void assertSameWeights(Map<String, float[]> a, Map<String, float[]> b) {
-        assertEquals(a.keySet(), b.keySet());
-        a.forEach((name, x) -> LoxTest.assertBitIdentical(x, b.get(name), name));
-    }
-
-    static double maxAbsDiff(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 
     static void assertFiniteMetrics(DefenceResult r, List<String> keys) {

@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.ndarray.NDArray;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.training.trainer.PaddedBatch;
@@ -74,24 +75,24 @@ class TVaccineTest {
         int batch = 6;
         TVaccine.TVaccineConfig config = new TVaccine.TVaccineConfig(1, 1e-3, batch, 0.5, 1, 1, 1, batch);
         try (LlamaWeights w = TinyDefenceWorld.weights(3)) {
-            List<NDArray> params = TinyDefenceWorld.trainable(w);
+            List<NDArray> params = WeightChecks.trainable(w);
             TVaccine.LayerwiseAlignment objective = new TVaccine.LayerwiseAlignment(
                     new SupervisedObjective(TinyDefenceWorld.examples(12, false, 1), 1),
                     new SupervisedObjective(harmful, 2), config, new Random(3));
             objective.step(new StepContext(w, params, 1, TrainerConfig.defaults(1e-3, 1, batch)));
             Map<String, float[]> gradients = new HashMap<>();
-            List<float[]> g = TinyDefenceWorld.gradients(params);
+            List<float[]> g = WeightChecks.gradients(params);
             List<String> names = new ArrayList<>(w.arrays().keySet());
             for (int t = 0; t < names.size(); t++) {
                 gradients.put(names.get(t), g.get(t));
             }
-            TinyDefenceWorld.trainable(w);
+            WeightChecks.trainable(w);
             PaddedBatch probeBatch = new SupervisedObjective(harmful, 2).next(batch);
             List<float[]> hidden = VaccineTest.independentHiddenGradients(w, probeBatch);
             double total = 0;
             double[] norms = new double[CONFIG.numLayers()];
             for (int l = 0; l < norms.length; l++) {
-                norms[l] = TinyDefenceWorld.norm(List.of(hidden.get(l)));
+                norms[l] = WeightChecks.norm(List.of(hidden.get(l)));
                 total += norms[l];
             }
             double sum = total;
@@ -105,7 +106,7 @@ class TVaccineTest {
             assertEquals(1, objective.sampled.size());
             int sampled = objective.sampled.get(0);
             gradients.forEach((name, grad) -> {
-                double norm = TinyDefenceWorld.norm(List.of(grad));
+                double norm = WeightChecks.norm(List.of(grad));
                 if (TVaccine.layerOf(name) == sampled) {
                     assertTrue(norm > 0, name + " (sampled layer) has a gradient");
                 } else {
@@ -127,7 +128,7 @@ class TVaccineTest {
                     "resample_every", 3, "probe_examples", 8);
             try (LlamaWeights first = TinyDefenceWorld.weights(4);
                     LlamaWeights second = TinyDefenceWorld.weights(4)) {
-                Map<String, float[]> before = TinyDefenceWorld.snapshot(first);
+                Map<String, float[]> before = WeightChecks.snapshot(first);
                 DefenceResult result = runThroughRegistry(first, config);
                 runThroughRegistry(second, config);
                 System.out.println("t_vaccine: " + result);
@@ -145,9 +146,9 @@ class TVaccineTest {
                 }
                 assertEquals(1.0, shareSum, 1e-9);
                 assertEquals(layersSampled, sampled.size());
-                Map<String, float[]> after = TinyDefenceWorld.snapshot(first);
+                Map<String, float[]> after = WeightChecks.snapshot(first);
                 for (String name : before.keySet()) {
-                    boolean identical = TinyDefenceWorld.bitIdentical(before.get(name), after.get(name));
+                    boolean identical = WeightChecks.bitIdentical(before.get(name), after.get(name));
                     if (sampled.contains(TVaccine.layerOf(name))) {
                         assertFalse(identical, name + " is in a sampled layer and must change");
                     } else {
@@ -155,7 +156,7 @@ class TVaccineTest {
                                 + " and must stay bit-identical");
                     }
                 }
-                assertTrue(TinyDefenceWorld.bitIdentical(after, TinyDefenceWorld.snapshot(second)),
+                assertTrue(WeightChecks.bitIdentical(after, WeightChecks.snapshot(second)),
                         "same seed, bit-identical weights");
                 assertTrue(result.metrics().keySet().containsAll(List.of("final_loss", "clean_loss_tail",
                         "perturbed_loss_tail", "rho", "layers_sampled")));

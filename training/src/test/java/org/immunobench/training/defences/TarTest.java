@@ -18,16 +18,16 @@ import java.util.List;
 import java.util.Map;
 
 import static org.immunobench.training.defences.MetaFixtures.CONFIG;
-import static org.immunobench.training.defences.MetaFixtures.assertBitIdentical;
+import static org.immunobench.training.testing.WeightChecks.assertBitIdentical;
 import static org.immunobench.training.defences.MetaFixtures.batch;
 import static org.immunobench.training.defences.MetaFixtures.context;
-import static org.immunobench.training.defences.MetaFixtures.gradients;
-import static org.immunobench.training.defences.MetaFixtures.maxAbs;
-import static org.immunobench.training.defences.MetaFixtures.maxAbsDiff;
+import static org.immunobench.training.testing.WeightChecks.gradients;
+import static org.immunobench.training.testing.WeightChecks.maxAbs;
+import static org.immunobench.training.testing.WeightChecks.maxAbsDiff;
 import static org.immunobench.training.defences.MetaFixtures.tiny;
-import static org.immunobench.training.defences.MetaFixtures.trainable;
-import static org.immunobench.training.defences.MetaFixtures.values;
-import static org.immunobench.training.defences.MetaFixtures.zeroGradients;
+import static org.immunobench.training.testing.WeightChecks.trainable;
+import static org.immunobench.training.testing.WeightChecks.snapshot;
+import static org.immunobench.training.testing.WeightChecks.zeroGradients;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -148,9 +148,9 @@ class TarTest {
         Tar tar = new Tar(new Tar.TarConfig(1, null, 2, 3, List.of(0.5), null, null, null, null, null), 11);
         try (LlamaWeights w = tiny(7); LlamaWeights initial = copy(w)) {
             List<NDArray> params = trainable(w);
-            Map<String, float[]> before = values(w);
+            Map<String, float[]> before = snapshot(w);
             StepLoss loss = tar.objective(initial, single()).step(context(w, params, 2));
-            assertBitIdentical(before, values(w));
+            assertBitIdentical(before, snapshot(w));
             Map<String, Double> parts = loss.parts();
             System.out.println("tar step parts: " + parts);
             assertTrue(parts.get("adversary_nll_end") < parts.get("adversary_nll_start") - 0.1,
@@ -223,10 +223,10 @@ class TarTest {
 
     static DefenceResult run(Map<String, Object> config, long seed, Map<String, float[]>[] out) {
         try (LlamaWeights w = tiny(12)) {
-            Map<String, float[]> before = values(w);
+            Map<String, float[]> before = snapshot(w);
             DefenceResult r = Defences.create("tar", config, seed, "defences[0].config").apply(w, MetaFixtures.data(6));
             out[0] = before;
-            out[1] = values(w);
+            out[1] = snapshot(w);
             return r;
         }
     }

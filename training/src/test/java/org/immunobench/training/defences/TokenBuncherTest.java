@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.runtime.DjlRuntime;
 import org.immunobench.training.trainer.TrainingExample;
@@ -79,7 +80,7 @@ class TokenBuncherTest {
                 double[] t = TokenBuncher.backwardBunching(w, batch, cfg, new Random(4));
                 terms[0] = t[0];
                 terms[1] = t[1];
-                assertTrue(CollapseFixtures.maxAbs(CollapseFixtures.gradients(w)) > 0, "gradients were recorded");
+                assertTrue(WeightChecks.maxAbs(WeightChecks.gradients(w)) > 0, "gradients were recorded");
             });
             System.out.printf("entropy %.6f (host %.6f), noiser CE %.6f (host %.6f)%n", terms[0], entropy, terms[1],
                     noiser);

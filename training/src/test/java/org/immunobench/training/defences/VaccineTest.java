@@ -1,5 +1,6 @@
 package org.immunobench.training.defences;
 
+import org.immunobench.training.testing.WeightChecks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -79,15 +80,15 @@ class VaccineTest {
         double rho = 0.7;
         PaddedBatch batch = alignmentBatch();
         try (LlamaWeights w = TinyDefenceWorld.weights(3); NDManager scope = NDManager.newBaseManager()) {
-            List<NDArray> params = TinyDefenceWorld.trainable(w);
+            List<NDArray> params = WeightChecks.trainable(w);
             NDArray scale = scope.full(new Shape(), 1f / batch.lossTokens());
             LayerPerturbation.Probe worst = Vaccine.worstCase(w, batch, rho, scale, CHUNK, scope, params);
-            assertEquals(0.0, TinyDefenceWorld.maxAbs(TinyDefenceWorld.gradients(params)),
+            assertEquals(0.0, WeightChecks.maxAbs(WeightChecks.gradients(params)),
                     "pass 1's weight gradients are discarded");
             List<float[]> epsilon = host(worst.gradients());
             List<float[]> gradient = independentHiddenGradients(w, batch);
-            double gradientNorm = TinyDefenceWorld.norm(gradient);
-            double cosine = TinyDefenceWorld.cosine(epsilon, gradient);
+            double gradientNorm = WeightChecks.norm(gradient);
+            double cosine = WeightChecks.cosine(epsilon, gradient);
             double maxDeviation = 0; // from ρ g / ‖g‖, elementwise
             for (int l = 0; l < epsilon.size(); l++) {
                 for (int i = 0; i < epsilon.get(l).length; i++) {
@@ -96,13 +97,13 @@ class VaccineTest {
                 }
             }
             System.out.printf("Vaccine eps: norm %.7f (rho %.2f), cosine with independent dL/de %.8f, max |eps - rho"
-                    + " g/|g|| %.2e, |g| %.4f%n", TinyDefenceWorld.norm(epsilon), rho, cosine, maxDeviation,
+                    + " g/|g|| %.2e, |g| %.4f%n", WeightChecks.norm(epsilon), rho, cosine, maxDeviation,
                     gradientNorm);
-            assertEquals(rho, TinyDefenceWorld.norm(epsilon), 1e-5 * rho, "global norm over all layers is rho");
+            assertEquals(rho, WeightChecks.norm(epsilon), 1e-5 * rho, "global norm over all layers is rho");
             assertEquals(1.0, cosine, 1e-5, "eps points along the hidden-state gradient");
             assertTrue(maxDeviation < 1e-6, "eps_l = rho g_l / |g| at every layer (tolerance 1e-6)");
             for (int l = 0; l < CONFIG.numLayers(); l++) {
-                assertTrue(TinyDefenceWorld.norm(List.of(gradient.get(l))) > 0, "layer " + l + " has a gradient");
+                assertTrue(WeightChecks.norm(List.of(gradient.get(l))) > 0, "layer " + l + " has a gradient");
             }
         }
     }
@@ -113,11 +114,11 @@ class VaccineTest {
         double rho = 0.01;
         PaddedBatch batch = alignmentBatch();
         try (LlamaWeights w = TinyDefenceWorld.weights(3); NDManager scope = NDManager.newBaseManager()) {
-            List<NDArray> params = TinyDefenceWorld.trainable(w);
+            List<NDArray> params = WeightChecks.trainable(w);
             NDArray scale = scope.full(new Shape(), 1f / batch.lossTokens());
             LayerPerturbation.Probe worst = Vaccine.worstCase(w, batch, rho, scale, CHUNK, scope, params);
             double perturbed = LayerPerturbation.perturbedBackward(w, batch, worst.gradients(), scale, CHUNK, scope);
-            double predicted = rho * TinyDefenceWorld.norm(independentHiddenGradients(w, batch));
+            double predicted = rho * WeightChecks.norm(independentHiddenGradients(w, batch));
             double rise = perturbed - worst.loss();
             System.out.printf("loss %.6f -> %.6f: rise %.3e, first-order rho|g| %.3e%n", worst.loss(), perturbed, rise,
                     predicted);
@@ -130,13 +131,13 @@ class VaccineTest {
         double rho = 0.7;
         PaddedBatch batch = alignmentBatch();
         try (LlamaWeights w = TinyDefenceWorld.weights(3); NDManager scope = NDManager.newBaseManager()) {
-            TinyDefenceWorld.trainable(w);
+            WeightChecks.trainable(w);
             List<float[]> epsilon = host(Vaccine.randomDirection(w, batch, rho, new Random(9), scope));
             List<float[]> gradient = independentHiddenGradients(w, batch);
-            double cosine = TinyDefenceWorld.cosine(epsilon, gradient);
-            System.out.printf("random eps: norm %.7f, cosine with dL/de %.4f%n", TinyDefenceWorld.norm(epsilon),
+            double cosine = WeightChecks.cosine(epsilon, gradient);
+            System.out.printf("random eps: norm %.7f, cosine with dL/de %.4f%n", WeightChecks.norm(epsilon),
                     cosine);
-            assertEquals(rho, TinyDefenceWorld.norm(epsilon), 1e-5 * rho);
+            assertEquals(rho, WeightChecks.norm(epsilon), 1e-5 * rho);
             assertTrue(Math.abs(cosine) < 0.2, "a random direction, nearly orthogonal to the gradient in "
                     + epsilon.size() * epsilon.get(0).length + " dimensions");
             float[] attention = batch.attention();
@@ -164,7 +165,7 @@ class VaccineTest {
     void registryRunChangesTheWeightsReportsMetricsAndRepeatsBitIdentically() {
         Map<String, Object> config = Map.of("steps", 4, "batch", 4, "rho", 0.5, "lr", 1e-3);
         try (LlamaWeights first = TinyDefenceWorld.weights(4); LlamaWeights second = TinyDefenceWorld.weights(4)) {
-            Map<String, float[]> before = TinyDefenceWorld.snapshot(first);
+            Map<String, float[]> before = WeightChecks.snapshot(first);
             DefenceResult result = runThroughRegistry(first, config);
             runThroughRegistry(second, config);
             System.out.println("vaccine: " + result);
@@ -174,9 +175,9 @@ class VaccineTest {
                     "random_perturbation"), result.metrics().keySet());
             assertTrue(result.metrics().get("perturbed_loss_tail") > result.metrics().get("clean_loss_tail"),
                     "the worst-case perturbation raises the loss");
-            assertFalse(TinyDefenceWorld.bitIdentical(before, TinyDefenceWorld.snapshot(first)), "weights changed");
-            assertTrue(TinyDefenceWorld.bitIdentical(TinyDefenceWorld.snapshot(first),
-                    TinyDefenceWorld.snapshot(second)), "same seed, bit-identical weights");
+            assertFalse(WeightChecks.bitIdentical(before, WeightChecks.snapshot(first)), "weights changed");
+            assertTrue(WeightChecks.bitIdentical(WeightChecks.snapshot(first),
+                    WeightChecks.snapshot(second)), "same seed, bit-identical weights");
         }
     }
 
@@ -189,8 +190,8 @@ class VaccineTest {
             assertEquals("completed", result.status());
             assertEquals(1.0, result.metrics().get("random_perturbation"));
             assertFalse(result.metrics().containsKey("clean_loss_tail"), "no gradient pass in the ablation");
-            assertTrue(TinyDefenceWorld.bitIdentical(TinyDefenceWorld.snapshot(first),
-                    TinyDefenceWorld.snapshot(second)));
+            assertTrue(WeightChecks.bitIdentical(WeightChecks.snapshot(first),
+                    WeightChecks.snapshot(second)));
         }
     }
 
