@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 final class ColumnPlan {
     static final String STABILITY_KEY = "stability.delta_benign_accuracy";
+    /** Read for the stability flag, not shown as a column (the harm curve's step 0 shows it). */
+    static final String HARM_AT_RELEASE_KEY = "stability.delta_harmful_rate";
 
     private static final Pattern T_BREAK = Pattern.compile("t_break_phi_(\\d+(?:\\.\\d+)?)");
 

@@ -52,8 +52,11 @@ public final class Leaderboard {
                         + (track.equals(Tracks.OPEN_WEIGHT) ? "" : ", track " + track) + "); present: " + present);
             }
             List<LeaderboardColumn> columns = ColumnPlan.of(present, config.orderBy());
-            List<PillarPivot.Pivoted> rows = PillarPivot.pivot(scoped,
-                    columns.stream().map(LeaderboardColumn::key).toList(), config.orderBy());
+            List<String> keys = new java.util.ArrayList<>(columns.stream().map(LeaderboardColumn::key).toList());
+            if (!keys.contains(ColumnPlan.HARM_AT_RELEASE_KEY)) {
+                keys.add(ColumnPlan.HARM_AT_RELEASE_KEY);
+            }
+            List<PillarPivot.Pivoted> rows = PillarPivot.pivot(scoped, keys, config.orderBy());
             OrderingRule rule = new OrderingRule(config.orderBy(), config.attackFamily(), direction(rows, config),
                     config.stabilityTolerance());
             return new LeaderboardTable(LeaderboardTable.headersFor(columns, config.orderBy()), columns,

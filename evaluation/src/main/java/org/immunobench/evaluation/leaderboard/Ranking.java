@@ -60,7 +60,8 @@ final class Ranking {
     }
 
     private static boolean breaks(PillarPivot.Pivoted r, OrderingRule rule) {
-        return rule.breaksStability(r.values().get(ColumnPlan.STABILITY_KEY));
+        return rule.breaksStability(r.values().get(ColumnPlan.STABILITY_KEY),
+                r.values().get(ColumnPlan.HARM_AT_RELEASE_KEY));
     }
 
     static boolean overlap(PillarPivot.Pivoted a, PillarPivot.Pivoted b) {
