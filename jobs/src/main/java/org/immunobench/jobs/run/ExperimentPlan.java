@@ -313,21 +313,12 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
         for (DefencePoint d : defencePoints(c)) {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("name", d.name());
-            one.put("resolved_config", ConfigBinder.mapper().convertValue(
-                    ConfigBinder.mapper().valueToTree(parse(d.configJson())), Map.class));
+            one.put("resolved_config", ImmuniseRunner.parse(d.configJson()));
             one.put("seed", d.seed());
             defences.add(one);
         }
         m.put("defence_points", defences);
         return m;
-    }
-
-    private static Object parse(String json) {
-        try {
-            return ConfigBinder.mapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Map<String, Object> withoutWorldPath(Map<String, Object> resolved) {

@@ -86,8 +86,7 @@ final class ModelProbe {
         if (!nll.isEmpty() && interventions.isEmpty()) {
             List<ScoringInput> inputs = nll.stream().map(row -> tokenizer.forPromptResponse(row.prompt(),
                     row.response())).toList();
-            List<SequenceScore> scores = new Scorer(w, RuntimeOptions.cpu().withDevice(
-                    org.immunobench.lm.runtime.DeviceSpec.CPU)).score(inputs);
+            List<SequenceScore> scores = new Scorer(w, RuntimeOptions.cpu()).score(inputs);
             double sum = 0;
             long tokens = 0;
             for (SequenceScore s : scores) {

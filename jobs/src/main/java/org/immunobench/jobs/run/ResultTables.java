@@ -29,7 +29,7 @@ final class ResultTables {
      *     this kind)
      * @param sortBy columns that order the rows deterministically
      */
-    static <R extends Record> long rebuild(SparkSession spark, RecordSchema<R> schema, Collection<Path> files,
+    static <R extends Record> void rebuild(SparkSession spark, RecordSchema<R> schema, Collection<Path> files,
             Path table, String... sortBy) {
         List<String> present = files.stream().filter(Files::isRegularFile).map(Path::toString).sorted().toList();
         Dataset<Row> rows = present.isEmpty() ? spark.createDataFrame(List.of(), schema.schema())
@@ -38,7 +38,6 @@ final class ResultTables {
             rows = rows.sort(sortBy[0], java.util.Arrays.copyOfRange(sortBy, 1, sortBy.length));
         }
         rows.coalesce(1).write().mode(SaveMode.Overwrite).parquet(table.toString());
-        return spark.read().parquet(table.toString()).count();
     }
 
     /** The per-task files named {@code file} of the given committed tasks. */

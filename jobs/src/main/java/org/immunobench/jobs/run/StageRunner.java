@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -117,9 +116,5 @@ final class StageRunner {
         }
         long s = Math.round(seconds);
         return s >= 60 ? (s / 60) + " m " + (s % 60) + " s" : s + " s";
-    }
-
-    static Set<String> idsOf(List<String> ids) {
-        return Set.copyOf(ids);
     }
 }
