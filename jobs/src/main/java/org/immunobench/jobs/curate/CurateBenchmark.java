@@ -5,6 +5,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.immunobench.curation.accounting.StageTally;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.curate.Checkpoints;
 import org.immunobench.curation.curate.CurateConfig;
@@ -160,7 +161,9 @@ public final class CurateBenchmark {
         if (!Files.isRegularFile(model.resolve("model.safetensors"))) {
             CheckpointWriter.write(model, config, RandomInit.weights(config, 0), tokenizer, "F32");
         }
-        CurateJob.Scoring s = CurateJob.score(spark, sample, model.toString(), PerplexityConfig.defaults(),
+        Map<String, Long> rowsIn = StageTally.bySource(sample);
+        PerplexityStage.Result s = PerplexityStage.run(spark, sample, List.copyOf(rowsIn.keySet()), rowsIn,
+                model.toString(), PerplexityConfig.defaults(),
                 new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1), false, false, null));
         int tasks = spark.sparkContext().defaultParallelism();
         System.out.printf("perplexity [%s]: llama vocab %d, hidden %d, %d layers, %d heads, intermediate %d:"

@@ -8,11 +8,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
+import org.immunobench.curation.accounting.DroppedRows;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.curate.CurateConfig;
-import org.immunobench.curation.curate.DroppedRows;
 import org.immunobench.curation.report.CurateReport;
 import org.immunobench.curation.report.StageReport;
 import org.immunobench.curation.testing.TestSpark;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;

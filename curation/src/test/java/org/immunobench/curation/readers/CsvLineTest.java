@@ -1,4 +1,4 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import org.immunobench.curation.validate.BadRow;
 import org.junit.jupiter.api.Test;

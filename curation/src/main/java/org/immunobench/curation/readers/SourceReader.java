@@ -1,8 +1,8 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
+import org.immunobench.curation.accounting.SourceCounts;
+import org.immunobench.curation.accounting.SourceTally;
 import org.immunobench.curation.validate.Parsed;
-import org.immunobench.curation.validate.SourceCounts;
-import org.immunobench.curation.validate.SourceTally;
 
 import java.io.Closeable;
 import java.util.Iterator;

@@ -1,4 +1,4 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +14,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.util.TaskCompletionListener;
+import org.immunobench.curation.adapters.ColumnMapping;
+import org.immunobench.curation.adapters.RecordMapper;
+import org.immunobench.curation.adapters.SourceFormat;
+import org.immunobench.curation.adapters.SourceSpec;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.RowValidator;
 import org.immunobench.curation.validate.SourceContext;

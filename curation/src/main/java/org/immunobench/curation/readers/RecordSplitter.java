@@ -1,4 +1,4 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

@@ -1,5 +1,10 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
+import org.immunobench.curation.adapters.ColumnMapping;
+import org.immunobench.curation.adapters.HexPhiAdapter;
+import org.immunobench.curation.adapters.RecordMapper;
+import org.immunobench.curation.adapters.SourceFormat;
+import org.immunobench.curation.adapters.SourceSpec;
 import org.immunobench.curation.corpus.QuarantineRow;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.SourceContext;

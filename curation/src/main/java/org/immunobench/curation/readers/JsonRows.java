@@ -1,4 +1,4 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

@@ -1,9 +1,9 @@
-package org.immunobench.curation.curate;
+package org.immunobench.curation.accounting;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.immunobench.curation.validate.SourceCounts;
-import org.immunobench.curation.validate.StageCounts;
+import org.immunobench.curation.accounting.SourceCounts;
+import org.immunobench.curation.accounting.StageCounts;
 
 import java.util.ArrayList;
 import java.util.HashSet;

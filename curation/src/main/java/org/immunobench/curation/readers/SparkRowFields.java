@@ -1,9 +1,10 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.immunobench.curation.adapters.Fields;
 import org.immunobench.curation.validate.BadRow;
 
 import java.util.Map;

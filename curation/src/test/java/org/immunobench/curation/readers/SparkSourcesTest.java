@@ -1,15 +1,21 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.immunobench.curation.adapters.ColumnMapping;
+import org.immunobench.curation.adapters.Fixtures;
+import org.immunobench.curation.adapters.MappedColumnsAdapter;
+import org.immunobench.curation.adapters.SourceFormat;
+import org.immunobench.curation.adapters.SourceSpec;
+import org.immunobench.curation.adapters.Sst2Adapter;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.testing.TestSpark;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.SourceContext;
 import org.immunobench.curation.validate.ValidationLimits;
-import org.immunobench.curation.testing.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

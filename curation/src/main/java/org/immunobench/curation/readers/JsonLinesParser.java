@@ -1,5 +1,6 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
+import org.immunobench.curation.adapters.RecordMapper;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.RowValidator;
 import org.immunobench.curation.validate.SourceContext;

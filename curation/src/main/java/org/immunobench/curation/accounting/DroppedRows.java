@@ -1,4 +1,4 @@
-package org.immunobench.curation.curate;
+package org.immunobench.curation.accounting;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

@@ -1,5 +1,6 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
+import org.immunobench.curation.adapters.Fields;
 import org.immunobench.curation.validate.BadRow;
 
 import java.util.List;

@@ -1,9 +1,10 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.immunobench.curation.adapters.RecordMapper;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.RowValidator;
 import org.immunobench.curation.validate.SourceContext;

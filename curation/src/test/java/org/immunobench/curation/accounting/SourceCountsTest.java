@@ -1,7 +1,9 @@
-package org.immunobench.curation.validate;
+package org.immunobench.curation.accounting;
 
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.validate.Parsed;
+import org.immunobench.curation.validate.SourceContext;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,7 +1,8 @@
-package org.immunobench.curation.adapters;
+package org.immunobench.curation.readers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.immunobench.curation.adapters.Fields;
 import org.immunobench.curation.validate.BadRow;
 
 import java.util.Map;

@@ -1,8 +1,9 @@
-package org.immunobench.curation.validate;
+package org.immunobench.curation.accounting;
 
 import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
+import org.immunobench.curation.validate.Parsed;
 
 /**
  * Counts the outcomes of one source's rows as they stream past; mergeable, so a Spark job can

@@ -1,4 +1,4 @@
-package org.immunobench.curation.validate;
+package org.immunobench.curation.accounting;
 
 import java.io.Serializable;
 import java.util.HashSet;
