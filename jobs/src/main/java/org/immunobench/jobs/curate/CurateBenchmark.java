@@ -40,12 +40,8 @@ import static org.apache.spark.sql.functions.col;
  * tokenizer (22k words for the big world, so mostly embeddings), and one of the 1M-parameter anchor shape, whose
  * eager-PyTorch figure the note quotes (docs/engine-notes.md, throughput reference points).
  *
- * <pre>
- * java -Xmx12g &lt;spark flags&gt; -cp ... org.immunobench.jobs.curate.CurateBenchmark --work /tmp/curate-bench
- * </pre>
- * Options: --work DIR, --world big|default (big: about 1.08M rows), --master M, --ppl-rows N (default 20000),
- * --hidden D (default: the multiple of 8 nearest 1M parameters), --layers L (2), --skip-curate, --skip-ppl. An
- * existing DIR/world is reused.
+ * <p>Run it with {@code immunobench bench curate} (its {@code --help} lists the options); an existing
+ * {@code WORK/world} is reused.
  */
 public final class CurateBenchmark {
     /** The world of about 1.08M rows (generates in ~25 s with ~4.6 GB of heap). */
@@ -54,11 +50,22 @@ public final class CurateBenchmark {
     private CurateBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opt = parse(args);
-        Path work = Path.of(opt.getOrDefault("work", "/tmp/immunobench-curate-bench")).toAbsolutePath();
+    /**
+     * @param work where the world, the curated output and the models go
+     * @param world {@code big} (about 1.08M rows) or {@code default}
+     * @param pplRows rows of the perplexity sample
+     * @param hidden the 1M model's hidden size over the world's tokenizer, or null for the multiple of 8 nearest
+     *     1M parameters
+     * @param layers its layers
+     */
+    public record Options(Path work, String world, String master, int pplRows, Integer hidden, int layers,
+            boolean skipCurate, boolean skipPpl) {
+    }
+
+    public static void run(Options o) throws Exception {
+        Path work = o.work().toAbsolutePath();
         Files.createDirectories(work);
-        SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), opt.getOrDefault("master", "local[2]"),
+        SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), o.master(),
                 Map.of(), false, 1);
         SparkSession spark = SparkSessions.open(plan, "curate-benchmark");
         System.out.printf("curate benchmark: master=%s cores=%d maxHeap=%dMB work=%s%n", plan.master(),
@@ -66,20 +73,20 @@ public final class CurateBenchmark {
         try {
             Path worldDir = work.resolve("world");
             if (!Files.isDirectory(worldDir.resolve(WorldWriter.CORPUS))) {
-                writeWorld(spark, worldDir, opt.getOrDefault("world", "big"));
+                writeWorld(spark, worldDir, o.world());
             } else {
                 System.out.println("reusing world " + worldDir);
             }
-            if (!opt.containsKey("skip-curate")) {
+            if (!o.skipCurate()) {
                 curate(spark, worldDir, work.resolve("curated"));
             }
-            if (!opt.containsKey("skip-ppl")) {
-                int rows = Integer.parseInt(opt.getOrDefault("ppl-rows", "20000"));
+            if (!o.skipPpl()) {
+                int rows = o.pplRows();
                 Dataset<Row> sample = sample(spark, worldDir, rows);
                 Path tokenizer = worldDir.resolve(WorldWriter.TOKENIZER);
                 int vocab = new ObjectMapper().readTree(tokenizer.toFile()).at("/model/vocab").size();
                 perplexity(spark, sample, work, "world tokenizer", tokenizer, nearestMillion(vocab,
-                        opt.getOrDefault("hidden", "auto"), Integer.parseInt(opt.getOrDefault("layers", "2"))));
+                        o.hidden(), o.layers()));
                 // The 1M anchor shape (docs/engine-notes.md). Its 508 words cover little of the world, but the
                 // tokenizer is word-level, so every row has exactly as many tokens as under the world's own tokenizer.
                 Path anchorWords = work.resolve("anchor-tokenizer.json");
@@ -176,11 +183,11 @@ public final class CurateBenchmark {
                 s.forwardTokensPerSecond(), s.forwardTokensPerSecond() * tasks, tasks);
     }
 
-    /** With {@code hiddenOpt} "auto": the multiple of 8 whose parameter count is nearest 1M. */
-    private static ModelConfig nearestMillion(int vocab, String hiddenOpt, int layers) {
+    /** With {@code hidden} null: the multiple of 8 whose parameter count is nearest 1M. */
+    private static ModelConfig nearestMillion(int vocab, Integer hidden, int layers) {
         ModelConfig config = null;
         for (int d = 8; d <= 512; d += 8) {
-            if (!hiddenOpt.equals("auto") && d != Integer.parseInt(hiddenOpt)) {
+            if (hidden != null && d != hidden) {
                 continue;
             }
             ModelConfig c = llama(vocab, d, layers);
@@ -189,7 +196,7 @@ public final class CurateBenchmark {
             }
         }
         if (config == null) {
-            throw new IllegalArgumentException("--hidden must be a multiple of 8 in [8, 512], got " + hiddenOpt);
+            throw new IllegalArgumentException("--hidden must be a multiple of 8 in [8, 512], got " + hidden);
         }
         return config;
     }
@@ -244,23 +251,5 @@ public final class CurateBenchmark {
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --key [value], got '" + args[i] + "'");
-            }
-            String key = args[i].substring(2);
-            if (key.startsWith("skip-")) {
-                m.put(key, "true");
-            } else if (i + 1 < args.length) {
-                m.put(key, args[++i]);
-            } else {
-                throw new IllegalArgumentException("--" + key + " needs a value");
-            }
-        }
-        return m;
     }
 }
