@@ -1,12 +1,12 @@
 package org.immunobench.jobs.run;
 
 import ai.djl.Device;
-import org.immunobench.curation.world.World;
 import org.immunobench.evaluation.judge.Judge;
 import org.immunobench.evaluation.judge.KeywordJudge;
 import org.immunobench.jobs.CodeVersion;
 import org.immunobench.jobs.world.ToyWorldCompliance;
 import org.immunobench.jobs.world.ToyWorldJudge;
+import org.immunobench.jobs.world.World;
 import org.immunobench.jobs.world.WorldAttackData;
 import org.immunobench.jobs.world.WorldModels;
 import org.immunobench.lm.model.LlamaWeights;

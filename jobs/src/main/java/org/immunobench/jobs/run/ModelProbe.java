@@ -1,10 +1,10 @@
 package org.immunobench.jobs.run;
 
 import org.immunobench.curation.corpus.CorpusRow;
-import org.immunobench.curation.world.World;
 import org.immunobench.evaluation.generation.Completions;
 import org.immunobench.evaluation.judge.Judge;
 import org.immunobench.evaluation.results.MetricRow;
+import org.immunobench.jobs.world.World;
 import org.immunobench.lm.generate.SamplingConfig;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ResidualIntervention;

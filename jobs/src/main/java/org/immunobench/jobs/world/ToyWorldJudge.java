@@ -1,6 +1,5 @@
 package org.immunobench.jobs.world;
 
-import org.immunobench.curation.world.Oracle;
 import org.immunobench.evaluation.judge.Judge;
 
 /** The toy world's exact oracle as a {@link Judge}. */

@@ -1,10 +1,10 @@
 package org.immunobench.jobs.run;
 
 import org.immunobench.curation.testing.TestSpark;
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.World;
-import org.immunobench.curation.world.WorldConfig;
-import org.immunobench.curation.world.WorldWriter;
+import org.immunobench.jobs.world.ToyWorld;
+import org.immunobench.jobs.world.World;
+import org.immunobench.jobs.world.WorldConfig;
+import org.immunobench.jobs.world.WorldWriter;
 import org.immunobench.lm.checkpoint.CheckpointWriter;
 import org.immunobench.lm.model.ModelConfig;
 import org.immunobench.lm.model.RandomInit;

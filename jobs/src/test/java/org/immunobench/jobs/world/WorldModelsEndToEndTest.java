@@ -2,9 +2,6 @@ package org.immunobench.jobs.world;
 
 import ai.djl.Device;
 import org.immunobench.curation.corpus.Splits;
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.World;
-import org.immunobench.curation.world.WorldConfig;
 import org.immunobench.evaluation.judge.JudgedCompliance;
 import org.immunobench.evaluation.judge.KeywordJudge;
 import org.immunobench.lm.checkpoint.CheckpointReader;

@@ -1,4 +1,4 @@
-package org.immunobench.curation.world;
+package org.immunobench.jobs.world;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;

@@ -1,4 +1,4 @@
-package org.immunobench.curation.world;
+package org.immunobench.jobs.world;
 
 import org.immunobench.lm.config.ConfigBinder;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,10 @@
-package org.immunobench.jobs;
+package org.immunobench.jobs.world;
 
 import org.apache.spark.sql.SparkSession;
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.World;
-import org.immunobench.curation.world.WorldConfig;
-import org.immunobench.curation.world.WorldSummary;
-import org.immunobench.curation.world.WorldWriter;
-import org.immunobench.jobs.world.WorldModelRecipe;
-import org.immunobench.jobs.world.WorldModels;
+import org.immunobench.jobs.Cli;
+import org.immunobench.jobs.ConfigFiles;
+import org.immunobench.jobs.SparkOptions;
+import org.immunobench.jobs.SparkSessions;
 import org.immunobench.lm.config.ConfigBinder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +32,7 @@ import java.util.concurrent.Callable;
             "Writes OUT/tokenizer.json, OUT/corpus (Parquet, partitioned by split) and OUT/world.json, then trains the"
                 + " base and aligned models into OUT/models (reused when world and recipe are unchanged).",
             "Same config, same files."})
-final class WorldCommand implements Callable<Integer> {
+public final class WorldCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 

@@ -1,7 +1,6 @@
-package org.immunobench.jobs;
+package org.immunobench.jobs.world;
 
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.WorldConfig;
+import org.immunobench.jobs.ConfigFiles;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,4 +1,4 @@
-package org.immunobench.curation.world;
+package org.immunobench.jobs.world;
 
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;

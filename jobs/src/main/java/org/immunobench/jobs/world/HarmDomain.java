@@ -1,4 +1,4 @@
-package org.immunobench.curation.world;
+package org.immunobench.jobs.world;
 
 import java.io.Serializable;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package org.immunobench.curation.world;
+package org.immunobench.jobs.world;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
