@@ -30,8 +30,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
         description = {"Computes the four pillars from a metrics table (Parquet, e.g. RUN/metrics) and writes"
-            + " OUT/pillars and OUT/leaderboard.{md,csv,html}; with fine-tuning-stage rows (Lisa, Security Vectors)"
-            + " also OUT/leaderboard-finetuning.{md,csv,html}."})
+            + " OUT/pillars, OUT/rate_intervals and OUT/leaderboard.{md,csv,html}; with fine-tuning-stage rows (Lisa,"
+            + " Security Vectors) also OUT/leaderboard-finetuning.{md,csv,html}. Intervals are bootstrapped over the"
+            + " stored verdicts of the generations table when there is one."})
 final class LeaderboardCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -45,6 +46,12 @@ final class LeaderboardCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     private Path out;
 
+    @Option(names = "--generations", paramLabel = "DIR",
+            description = {"Generations table (Parquet, e.g. RUN/generations) whose stored verdicts the bootstrap"
+                + " intervals resample and whose completions the drill-down shows (default: a 'generations'"
+                + " directory next to --metrics, if there is one; without it, intervals are over seeds only)."})
+    private Path generations;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Experiment YAML whose pillars: and leaderboard: sections apply (default: defaults).")
     private Path config;
@@ -53,6 +60,14 @@ final class LeaderboardCommand implements Callable<Integer> {
     public Integer call() {
         if (!Files.isDirectory(metrics)) {
             throw new ParameterException(spec.commandLine(), "--metrics " + metrics + " is not a directory");
+        }
+        Path verdicts = generations;
+        if (verdicts != null && !Files.isDirectory(verdicts)) {
+            throw new ParameterException(spec.commandLine(), "--generations " + verdicts + " is not a directory");
+        }
+        if (verdicts == null) {
+            Path sibling = metrics.toAbsolutePath().normalize().resolveSibling("generations");
+            verdicts = Files.isDirectory(sibling) ? sibling : null;
         }
         PillarsConfig pillars = new PillarsConfig(null, null);
         LeaderboardConfig board = new LeaderboardConfig(null, null, null);
@@ -79,7 +94,7 @@ final class LeaderboardCommand implements Callable<Integer> {
             });
             Provenance p = new Provenance(String.join(",", runs), config == null ? "defaults" : config.toString(),
                     List.copyOf(seeds), judge, CodeVersion.describe(), Instant.now().toString(), Map.of());
-            Leaderboards.write(spark, rows, pillars, board, p, out.resolve("pillars"), out, System.out);
+            Leaderboards.write(spark, rows, pillars, board, p, out.resolve("pillars"), out, verdicts, System.out);
             return Cli.OK;
         } finally {
             spark.stop();

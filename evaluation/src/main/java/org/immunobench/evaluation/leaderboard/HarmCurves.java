@@ -86,6 +86,9 @@ final class HarmCurves {
             String attackFamily, String track, boolean capability) {
         Set<String> parents = parentsOf(curves, track);
         Map<String, SortedMap<Integer, StepCurves.Point>> out = new LinkedHashMap<>();
+        Map<String, String> configNames = ConfigNames.of(curves.keySet().stream().filter(k -> mine(k, row, track,
+                parents) && k.pillar().equals("resistance") && k.attack().equals(attackFamily)
+                && !k.config().equals(StepCurves.ALL_CONFIGS)).map(StepCurves.Key::config).distinct().toList());
         boolean judges = curves.keySet().stream().filter(k -> mine(k, row, track, parents)
                 && k.metric().equals("harmful_rate")).map(StepCurves.Key::judge).distinct().count() > 1;
         curves.forEach((k, curve) -> {
@@ -96,7 +99,7 @@ final class HarmCurves {
             boolean all = k.config().equals(StepCurves.ALL_CONFIGS);
             if (!capability && k.metric().equals("harmful_rate")) {
                 if (k.pillar().equals("resistance") && k.attack().equals(attackFamily) && !all) {
-                    out.put("resistance, config " + k.config() + judge, curve);
+                    out.put("resistance, " + configNames.get(k.config()) + judge, curve);
                 } else if (k.pillar().equals("generalisation") && all) {
                     out.put("generalisation, " + k.attack() + " (mean)" + judge, curve);
                 }

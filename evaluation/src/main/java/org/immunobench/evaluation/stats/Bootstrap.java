@@ -54,17 +54,36 @@ public final class Bootstrap {
      * @param pillars the pillar rows, with bootstrap intervals where they apply
      * @param rates one row per metric row that the verdicts rebuild
      * @param curves curves with bands where they apply
-     * @param summary one line for the job's output: what was resampled, what was covered and what not
+     * @param coverage what the stored verdicts reached and what not, for the job's output and the page
      */
     public record Result(List<PillarRow> pillars, List<RateInterval> rates,
             SortedMap<StepCurves.Key, SortedMap<Integer, StepCurves.Point>> curves, int resamples, long seed,
-            String summary) {
+            String coverage, double seconds) {
+
+        /** One line for the job's output. */
+        public String summary() {
+            return resamples == 0 ? "bootstrap: off (" + coverage + "); intervals over seeds only"
+                    : String.format(Locale.ROOT, "bootstrap: B=%d resamples (seed %d) in %.1f s; %s", resamples, seed,
+                            seconds, coverage);
+        }
     }
 
     /** No bootstrap: the pillar rows' seed intervals and curves without bands; {@code why} goes into the summary. */
     public static Result without(List<MetricRow> metrics, PillarsConfig cfg, String why) {
         return new Result(Pillars.compute(metrics, cfg), List.of(), StepCurves.withoutBands(metrics), 0, cfg.seed(),
-                "bootstrap: off (" + why + "); intervals over seeds only");
+                why, 0);
+    }
+
+    /** How the intervals of a result were made, in two sentences for the leaderboard page. */
+    public static String note(Result r) {
+        if (r.resamples() == 0) {
+            return "Intervals are over seeds only: mean ± 1.96 · sd / √seeds, undefined with one seed (bootstrap off: "
+                    + r.coverage() + ").";
+        }
+        return "95% intervals and bands: percentile bootstrap with B = " + r.resamples() + " resamples (seed "
+                + r.seed() + ") of the evaluation prompts (within each domain; the same draw for every checkpoint,"
+                + " so comparisons are paired) and of the seeds within each attack config; figures the stored"
+                + " verdicts do not reach (NLLs) keep mean ± 1.96 · sd / √seeds. Coverage: " + r.coverage() + ".";
     }
 
     /**
@@ -85,9 +104,8 @@ public final class Bootstrap {
         int b = cfg.resamples();
         double[][] values = spark == null ? engine.block(0, b).values() : onSpark(spark, engine, b);
         Result r = engine.result(values, b);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Result(r.pillars(), r.rates(), r.curves(), b, cfg.seed(),
-                r.summary() + String.format(Locale.ROOT, " in %.1f s", seconds));
+        return new Result(r.pillars(), r.rates(), r.curves(), b, cfg.seed(), r.coverage(),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private static double[][] onSpark(SparkSession spark, Replicates engine, int b) {
@@ -313,12 +331,11 @@ public final class Bootstrap {
                 curves.put(k, c);
             });
             PromptOutcomes.Report rep = outcomes.report;
-            String summary = String.format(Locale.ROOT, "bootstrap: B=%d resamples (seed %d) over %d prompt pools;"
-                    + " %d of %d rate rows rebuilt from stored verdicts (%d mismatched, %d without verdicts);"
-                    + " held-back benign task: %s; %d of %d pillar figures with bootstrap intervals", b, cfg.seed(),
-                    rep.pools(), rep.covered(), rep.rateRows(), rep.mismatched(), rep.withoutVerdicts(),
-                    rep.heldBack(), boot, point.size());
-            return new Result(List.copyOf(pillars), List.copyOf(rates), curves, b, cfg.seed(), summary);
+            String coverage = String.format(Locale.ROOT, "%d prompt pools; %d of %d rate rows rebuilt from stored"
+                    + " verdicts (%d mismatched, %d without verdicts); held-back benign task: %s; %d of %d pillar"
+                    + " figures with bootstrap intervals", rep.pools(), rep.covered(), rep.rateRows(), rep.mismatched(),
+                    rep.withoutVerdicts(), rep.heldBack(), boot, point.size());
+            return new Result(List.copyOf(pillars), List.copyOf(rates), curves, b, cfg.seed(), coverage, 0);
         }
 
         private static String covKey(String checkpoint, String metric, String judge) {
