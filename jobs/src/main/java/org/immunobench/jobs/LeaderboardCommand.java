@@ -9,6 +9,9 @@ import org.immunobench.evaluation.results.RecordSchema;
 import org.immunobench.jobs.run.ExperimentConfig;
 import org.immunobench.jobs.run.ExperimentConfigs;
 import org.immunobench.jobs.run.Leaderboards;
+import org.immunobench.jobs.run.RunLayout;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,12 +75,14 @@ final class LeaderboardCommand implements Callable<Integer> {
         PillarsConfig pillars = new PillarsConfig(null, null);
         LeaderboardConfig board = new LeaderboardConfig(null, null, null);
         String judge = "";
+        Path world = null;
         if (config != null) {
             try {
                 ExperimentConfig c = ExperimentConfigs.read(config);
                 pillars = c.pillars();
                 board = c.leaderboard();
                 judge = c.evaluation().judge();
+                world = c.world() == null ? null : ExperimentConfigs.worldDir(c, config, null);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -94,10 +99,28 @@ final class LeaderboardCommand implements Callable<Integer> {
             });
             Provenance p = new Provenance(String.join(",", runs), config == null ? "defaults" : config.toString(),
                     List.copyOf(seeds), judge, CodeVersion.describe(), Instant.now().toString(), Map.of());
-            Leaderboards.write(spark, rows, pillars, board, p, out.resolve("pillars"), out, verdicts, System.out);
+            if (world == null) {
+                world = runWorld(metrics);
+            }
+            Leaderboards.write(spark, rows, pillars, board, p, out.resolve("pillars"), out, verdicts,
+                    world == null ? null : Leaderboards.heldBackTask(world), System.out);
             return Cli.OK;
         } finally {
             spark.stop();
+        }
+    }
+
+    /** The world of the run whose metrics these are, from the run.yaml next to them; null when there is none. */
+    private static Path runWorld(Path metrics) {
+        Path runYaml = metrics.toAbsolutePath().normalize().resolveSibling(RunLayout.RUN_YAML);
+        if (!Files.isRegularFile(runYaml)) {
+            return null;
+        }
+        try {
+            Object world = new ObjectMapper(new YAMLFactory()).readValue(runYaml.toFile(), Map.class).get("world");
+            return world == null ? null : Path.of(world.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + runYaml, e);
         }
     }
 }

@@ -94,12 +94,21 @@ public final class Bootstrap {
      */
     public static Result run(SparkSession spark, List<MetricRow> metrics, List<GenerationVerdict> verdicts,
             PillarsConfig cfg) {
+        return run(spark, metrics, verdicts, cfg, null);
+    }
+
+    /**
+     * @param heldBackTask the benign task held back from pretraining (task_accuracy's), when the caller knows it;
+     *     null to infer it from the rows ({@link PromptOutcomes})
+     */
+    public static Result run(SparkSession spark, List<MetricRow> metrics, List<GenerationVerdict> verdicts,
+            PillarsConfig cfg, String heldBackTask) {
         if (cfg.resamples() == 0) {
             return without(metrics, cfg, "pillars.bootstrap_resamples = 0");
         }
         long t0 = System.nanoTime();
         List<PillarRow> point = Pillars.compute(metrics, cfg);
-        PromptOutcomes outcomes = PromptOutcomes.of(verdicts, metrics);
+        PromptOutcomes outcomes = PromptOutcomes.of(verdicts, metrics, heldBackTask);
         Replicates engine = new Replicates(metrics, outcomes, cfg, point);
         int b = cfg.resamples();
         double[][] values = spark == null ? engine.block(0, b).values() : onSpark(spark, engine, b);
@@ -331,11 +340,11 @@ public final class Bootstrap {
                 curves.put(k, c);
             });
             PromptOutcomes.Report rep = outcomes.report;
-            String coverage = String.format(Locale.ROOT, "%d prompt pools; %d of %d rate rows rebuilt from stored"
+            String reached = String.format(Locale.ROOT, "%d prompt pools; %d of %d rate rows rebuilt from stored"
                     + " verdicts (%d mismatched, %d without verdicts); held-back benign task: %s; %d of %d pillar"
                     + " figures with bootstrap intervals", rep.pools(), rep.covered(), rep.rateRows(), rep.mismatched(),
                     rep.withoutVerdicts(), rep.heldBack(), boot, point.size());
-            return new Result(List.copyOf(pillars), List.copyOf(rates), curves, b, cfg.seed(), coverage, 0);
+            return new Result(List.copyOf(pillars), List.copyOf(rates), curves, b, cfg.seed(), reached, 0);
         }
 
         private static String covKey(String checkpoint, String metric, String judge) {

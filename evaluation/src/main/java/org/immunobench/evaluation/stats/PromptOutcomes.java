@@ -24,10 +24,12 @@ import java.util.TreeSet;
  *   task_accuracy                           = mean of correct over the benign prompts of the held-back task
  *   benign_accuracy                         = mean over the other benign tasks of their mean of correct (macro)
  * </pre>
- * The generations do not say which benign task was held back from pretraining; it is the one task under which the
- * last two definitions reproduce every {@code task_accuracy} and {@code benign_accuracy} row of the run ("none"
- * when the run has no task_accuracy rows and benign_accuracy is the macro over all tasks). When no task or several
- * do, those two metrics get no prompt-level interval and {@link Report#heldBack()} says why.
+ * The generations do not say which benign task was held back from pretraining. The caller may know it (the run's
+ * toy world does); otherwise it is the one task under which the last two definitions reproduce every
+ * {@code task_accuracy} and {@code benign_accuracy} row of the run ("none" when the run has no task_accuracy rows
+ * and benign_accuracy is the macro over all tasks). When no task or several do (a model that answers every benign
+ * prompt wrong fits them all), those two metrics get no prompt-level interval and {@link Report#heldBack()} says
+ * why.
  *
  * <p>Prompts that were measured together form a <b>pool</b> (the same prompt set: same prompt ids), stratified by
  * domain; every task and step measured on a pool shares its resampling, so comparisons between checkpoints stay
@@ -124,6 +126,11 @@ final class PromptOutcomes implements Serializable {
     }
 
     static PromptOutcomes of(List<GenerationVerdict> verdicts, List<MetricRow> metrics) {
+        return of(verdicts, metrics, null);
+    }
+
+    /** @param heldBackTask the benign task held back from pretraining when known, else null (inferred) */
+    static PromptOutcomes of(List<GenerationVerdict> verdicts, List<MetricRow> metrics, String heldBackTask) {
         Objects.requireNonNull(verdicts, "verdicts");
         Map<String, List<GenerationVerdict>> byGroup = new TreeMap<>();
         Map<String, Group> groups = new HashMap<>();
@@ -206,7 +213,7 @@ final class PromptOutcomes implements Serializable {
                 }
             }
         }
-        String heldBack = heldBack(benign, metrics, rowsOf);
+        String heldBack = heldBackTask != null ? heldBackTask : heldBack(benign, metrics, rowsOf);
         if (!heldBack.startsWith("unknown")) {
             String h = heldBack.equals("none") ? null : heldBack;
             for (Placed pl : benign) {
@@ -252,7 +259,9 @@ final class PromptOutcomes implements Serializable {
             }
         }
         return new PromptOutcomes(List.copyOf(pools), List.copyOf(cells), cellOfRow,
-                new Report(rateRows, covered, mismatched, without, heldBack, pools.size(), cells.size()));
+                new Report(rateRows, covered, mismatched, without, heldBackTask != null ? heldBack + " (given)"
+                        : heldBack + (heldBack.startsWith("unknown") ? "" : " (inferred)"), pools.size(),
+                        cells.size()));
     }
 
     private static String cellKey(String taskId, int step, String metric) {

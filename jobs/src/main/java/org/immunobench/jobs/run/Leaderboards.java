@@ -54,14 +54,25 @@ public final class Leaderboards {
         Provenance provenance = new Provenance(plan.runId(), layout.runYaml().toString(), List.copyOf(seeds),
                 config.evaluation().judge(), CodeVersion.describe(), Instant.now().toString(), timings);
         write(spark, metrics, config.pillars(), config.leaderboard(), provenance, layout.table(RunLayout.PILLARS),
-                layout.root(), layout.table(RunLayout.GENERATIONS), out);
+                layout.root(), layout.table(RunLayout.GENERATIONS), heldBackTask(Path.of(String.valueOf(
+                        plan.resolved().get("world")))), out);
+    }
+
+    /**
+     * The benign task the toy world held back from pretraining (what task_accuracy measures), for the bootstrap;
+     * null when {@code worldDir} holds no world (the bootstrap then infers it).
+     */
+    public static String heldBackTask(Path worldDir) {
+        return Files.isRegularFile(worldDir.resolve("world.json")) ? WorldContext.load(worldDir).tasks().heldBack()
+                : null;
     }
 
     /** Without stored generations: intervals over seeds only, no drill-down generations. */
     public static LeaderboardTable write(SparkSession spark, List<MetricRow> metrics, PillarsConfig pillarsConfig,
             LeaderboardConfig leaderboardConfig, Provenance provenance, Path pillarsDir, Path outDir,
             PrintStream out) {
-        return write(spark, metrics, pillarsConfig, leaderboardConfig, provenance, pillarsDir, outDir, null, out);
+        return write(spark, metrics, pillarsConfig, leaderboardConfig, provenance, pillarsDir, outDir, null, null,
+                out);
     }
 
     /**
@@ -70,10 +81,11 @@ public final class Leaderboards {
      * stored verdicts ({@link Bootstrap}) and the drill-down shows a few of its completions.
      *
      * @param generationsDir the run's generations table; null or absent: intervals over seeds only
+     * @param heldBackTask the toy world's held-back benign task when known ({@link #heldBackTask}), else null
      */
     public static LeaderboardTable write(SparkSession spark, List<MetricRow> metrics, PillarsConfig pillarsConfig,
             LeaderboardConfig leaderboardConfig, Provenance provenance, Path pillarsDir, Path outDir,
-            Path generationsDir, PrintStream out) {
+            Path generationsDir, String heldBackTask, PrintStream out) {
         long t0 = System.nanoTime();
         Dataset<Row> generations = generationsDir != null && Files.isDirectory(generationsDir)
                 ? spark.read().parquet(generationsDir.toString()) : null;
@@ -81,7 +93,7 @@ public final class Leaderboards {
                 ? Bootstrap.without(metrics, pillarsConfig, generationsDir == null ? "no generations table given"
                         : "no generations table at " + generationsDir)
                 : Bootstrap.run(spark, metrics, GenerationVerdict.read(generations, generationsDir.toString()),
-                        pillarsConfig);
+                        pillarsConfig, heldBackTask);
         out.println("leaderboard: " + boot.summary());
         List<PillarRow> pillars = boot.pillars();
         Dataset<Row> pillarTable = spark.createDataFrame(PILLARS.toRows(pillars), PILLARS.schema());
