@@ -42,6 +42,23 @@ public final class PillarMetrics {
         return DELTA_PREFIX + trainabilityFinal(metric);
     }
 
+    /**
+     * The metric of the metric rows a figure of {@code pillar} named {@code metric} is computed from: harmful_rate
+     * for the attack figures (harmful_nll for final_harmful_nll), m for stability's m and delta_m, the trainability
+     * metric for trainability figures; null for a pillar this class does not know. The bootstrap uses it to tell
+     * which figures its resampled verdicts reach.
+     */
+    public static String sourceMetric(String pillar, String metric, String trainabilityMetric) {
+        return switch (pillar) {
+            case Pillars.RESISTANCE, Pillars.GENERALISATION -> metric.equals(FINAL_HARMFUL_NLL)
+                    ? AttackFigures.HARMFUL_NLL : AttackFigures.HARMFUL_RATE;
+            case Stability.PILLAR -> metric.startsWith(DELTA_PREFIX) ? metric.substring(DELTA_PREFIX.length())
+                    : metric;
+            case Trainability.PILLAR -> trainabilityMetric;
+            default -> null;
+        };
+    }
+
     /** Trainability: {@code steps_to_parent_<metric>} ({@link StepsToParent}). */
     public static String stepsToParent(String metric) {
         return "steps_to_parent_" + metric;
