@@ -59,6 +59,7 @@ class ProbeMetricsTest {
         assertEquals(2.0, PerplexityDrift.drift(3 * Math.log(4), 3, 5 * Math.log(2), 5), 1e-12);
         assertEquals(1.0, PerplexityDrift.drift(1.7, 4, 1.7, 4), 0.0);
         assertThrows(IllegalArgumentException.class, () -> PerplexityDrift.perplexity(0, 0));
-        assertThrows(IllegalArgumentException.class, () -> PerplexityDrift.drift(Double.NaN, 3, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> PerplexityDrift.drift(-1, 3, 1, 1));
+        assertTrue(Double.isNaN(PerplexityDrift.drift(Double.NaN, 3, 1, 1)));
     }
 }
