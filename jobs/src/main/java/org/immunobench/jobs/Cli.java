@@ -22,7 +22,7 @@ import java.util.Arrays;
 @Command(name = "immunobench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Measures how well open-weight language models resist harmful fine-tuning, on Spark and DJL.",
         subcommands = {DemoCommand.class, RunCommand.class, ImmuniseCommand.class, AttackCommand.class,
-            LeaderboardCommand.class, WorldCommand.class, CurateCommand.class, ScoreCommand.class,
+            LeaderboardCommand.class, LandscapeCommand.class, WorldCommand.class, CurateCommand.class, ScoreCommand.class,
             InitModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     public static final int OK = 0;
