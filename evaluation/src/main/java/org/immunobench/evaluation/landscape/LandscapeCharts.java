@@ -53,8 +53,8 @@ public final class LandscapeCharts {
      *
      * @param yRange {lo, hi} for the value axis, or null to fit the data
      */
-    public static byte[] line(String title, String xLabel, String yLabel, double[] x, Map<String, double[]> series,
-            double[] yRange, Map<Double, String> xMarks) {
+    public static byte[] line(String title, String subtitle, String xLabel, String yLabel, double[] x,
+            Map<String, double[]> series, double[] yRange, Map<Double, String> xMarks) {
         XYSeriesCollection data = new XYSeriesCollection();
         series.forEach((label, y) -> {
             if (y.length != x.length) {
@@ -77,12 +77,16 @@ public final class LandscapeCharts {
         XYPlot plot = new XYPlot(data, xAxis, yAxis, new XYLineAndShapeRenderer(true, true));
         xMarks.forEach((at, label) -> {
             plot.addDomainMarker(new org.jfree.chart.plot.ValueMarker(at, Color.GRAY, new java.awt.BasicStroke(1f)));
-            XYTextAnnotation a = new XYTextAnnotation(label, at, yRange == null ? finiteMax(series) : yRange[1]);
-            a.setTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);
+            XYTextAnnotation a = new XYTextAnnotation(" " + label + " ", at,
+                    yRange == null ? finiteMax(series) : yRange[1]);
+            // A mark in the right half is labelled to its left, so the label stays inside the plot.
+            a.setTextAnchor(at > (x[0] + x[x.length - 1]) / 2 ? org.jfree.chart.ui.TextAnchor.TOP_RIGHT
+                    : org.jfree.chart.ui.TextAnchor.TOP_LEFT);
             a.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             plot.addAnnotation(a);
         });
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        subtitle(chart, subtitle);
         style(chart, plot);
         return png(chart);
     }
@@ -91,8 +95,8 @@ public final class LandscapeCharts {
      * A heatmap of {@code z} over the grid a × b: {@code z[j · a.length + i]} is the value at (a[i], b[j]). The
      * colour scale spans [zLo, zHi] (the data's finite range when both are NaN).
      */
-    public static byte[] heatmap(String title, String aLabel, String bLabel, String zLabel, double[] a, double[] b,
-            double[] z, double zLo, double zHi, Mark... marks) {
+    public static byte[] heatmap(String title, String subtitle, String aLabel, String bLabel, String zLabel,
+            double[] a, double[] b, double[] z, double zLo, double zHi, Mark... marks) {
         if (z.length != a.length * b.length) {
             throw new IllegalArgumentException("heatmap: " + z.length + " values for a " + a.length + " × "
                     + b.length + " grid");
@@ -135,6 +139,7 @@ public final class LandscapeCharts {
             plot.addAnnotation(t);
         }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        subtitle(chart, subtitle);
         NumberAxis legendAxis = new NumberAxis(zLabel);
         legendAxis.setRange(zLo, zHi);
         PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
@@ -158,6 +163,13 @@ public final class LandscapeCharts {
         }
         return m.entrySet().stream().map(e -> new Mark(e.getKey(), e.getValue()[0], e.getValue()[1]))
                 .toArray(Mark[]::new);
+    }
+
+    /** What the figure is about (names, specs) in a smaller font under the title; long text wraps. */
+    private static void subtitle(JFreeChart chart, String text) {
+        if (text != null && !text.isBlank()) {
+            chart.addSubtitle(new org.jfree.chart.title.TextTitle(text, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        }
     }
 
     private static double spacing(double[] v) {

@@ -24,12 +24,12 @@ class LandscapeChartsTest {
         double[] a = {-1, 0, 1};
         double[] b = {-1, 0, 1};
         double[] z = {0.1, 0.2, 0.3, 0.4, 0.0, Double.NaN, 0.7, 0.8, 0.9};
-        BufferedImage img = decode(LandscapeCharts.heatmap("harm", "a", "b", "harmful rate", a, b, z, 0, 1,
+        BufferedImage img = decode(LandscapeCharts.heatmap("harm", "a test", "a", "b", "harmful rate", a, b, z, 0, 1,
                 LandscapeCharts.marks("aligned", "attacked", null)));
         assertEquals(LandscapeCharts.WIDTH, img.getWidth());
         assertEquals(LandscapeCharts.HEIGHT, img.getHeight());
         assertThrows(IllegalArgumentException.class,
-                () -> LandscapeCharts.heatmap("x", "a", "b", "z", a, b, new double[4], 0, 1));
+                () -> LandscapeCharts.heatmap("x", null, "a", "b", "z", a, b, new double[4], 0, 1));
     }
 
     @Test
@@ -37,7 +37,7 @@ class LandscapeChartsTest {
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("harmful rate", new double[]{0, 0.5, 1});
         series.put("refusal rate", new double[]{1, Double.NaN, 0});
-        BufferedImage img = decode(LandscapeCharts.line("rates", "α", "rate", new double[]{0, 0.5, 1}, series,
+        BufferedImage img = decode(LandscapeCharts.line("rates", "a test", "α", "rate", new double[]{0, 0.5, 1}, series,
                 new double[]{0, 1}, Map.of(0.0, "aligned", 1.0, "attacked")));
         assertEquals(LandscapeCharts.WIDTH, img.getWidth());
     }

@@ -94,11 +94,11 @@ public record LandscapeAxis(String spec, String kind, String checkpointDir, Atta
         return dir;
     }
 
-    /** A short name for legends and marks. */
+    /** A short name for axes and marks; {@link #spec} has the details. */
     public String label() {
         return switch (kind) {
-            case RANDOM -> "random direction (seed " + seed + ")";
-            case ATTACK -> spec.substring(ATTACK.length() + 1);
+            case RANDOM -> "random (seed " + seed + ")";
+            case ATTACK -> "attacked";
             default -> spec.startsWith("world:") ? spec.substring("world:".length())
                     : Path.of(checkpointDir).getFileName().toString();
         };

@@ -120,35 +120,36 @@ public final class LandscapeJob {
             if (axis.endsAtModel()) {
                 marks.put(1.0, axis.label());
             }
-            String x = "α along " + axis.label() + (axis.endsAtModel() ? " (0 = " + origin + ", 1 = " + axis.label()
-                    + ")" : " (filter-normalised)");
+            String x = axis.endsAtModel() ? "α (0 = " + origin + ", 1 = " + axis.label() + ")"
+                    : "α along a filter-normalised random direction";
+            String about = spec.name() + ": " + origin + " → " + axis.spec();
             Map<String, double[]> rates = new LinkedHashMap<>();
             rates.put("harmful rate", column(rows, LandscapeRow::harmfulRate));
             rates.put("refusal rate", column(rows, LandscapeRow::refusalRate));
             rates.put("fluent rate", column(rows, LandscapeRow::fluentRate));
-            out.add(write(dir.resolve(spec.name() + "-rates.png"), LandscapeCharts.line("Rates along " + axis.label()
-                    + " (" + spec.name() + ", judge " + judge + ")", x, "rate", values, rates, new double[]{0, 1.02},
-                    marks)));
+            out.add(write(dir.resolve(spec.name() + "-rates.png"), LandscapeCharts.line("Rates (judge " + judge + ")", about,
+                    x, "rate", values, rates, new double[]{0, 1.02}, marks)));
             Map<String, double[]> nll = new LinkedHashMap<>();
             nll.put("harmful NLL (held-out harmful answers)", column(rows, LandscapeRow::harmfulNll));
-            nll.put("general NLL (benign eval text)", column(rows, LandscapeRow::generalNll));
-            out.add(write(dir.resolve(spec.name() + "-nll.png"), LandscapeCharts.line("NLL along " + axis.label()
-                    + " (" + spec.name() + ")", x, "nats per token", values, nll, null, marks)));
+            nll.put("general NLL (benign eval answers)", column(rows, LandscapeRow::generalNll));
+            out.add(write(dir.resolve(spec.name() + "-nll.png"), LandscapeCharts.line("NLL", about, x,
+                    "nats per token", values, nll, null, marks)));
             return out;
         }
         String a = "a along " + axes.get(0).label();
         String b = "b along " + axes.get(1).label();
+        String about = spec.name() + ": " + origin + "; a: " + axes.get(0).spec() + "; b: " + axes.get(1).spec();
         LandscapeCharts.Mark[] marks = LandscapeCharts.marks(origin,
                 axes.get(0).endsAtModel() ? axes.get(0).label() : null,
                 axes.get(1).endsAtModel() ? axes.get(1).label() : null);
-        out.add(write(dir.resolve(spec.name() + "-harmful_rate.png"), LandscapeCharts.heatmap("Harmful rate ("
-                + spec.name() + ", judge " + judge + ")", a, b, "harmful rate", values, values,
+        out.add(write(dir.resolve(spec.name() + "-harmful_rate.png"), LandscapeCharts.heatmap("Harmful rate (judge "
+                + judge + ")", about, a, b, "harmful rate", values, values,
                 column(rows, LandscapeRow::harmfulRate), 0, 1, marks)));
-        out.add(write(dir.resolve(spec.name() + "-harmful_nll.png"), LandscapeCharts.heatmap("Harmful NLL ("
-                + spec.name() + ")", a, b, "nats per token", values, values, column(rows, LandscapeRow::harmfulNll),
+        out.add(write(dir.resolve(spec.name() + "-harmful_nll.png"), LandscapeCharts.heatmap("Harmful NLL",
+                about, a, b, "nats per token", values, values, column(rows, LandscapeRow::harmfulNll),
                 Double.NaN, Double.NaN, marks)));
-        out.add(write(dir.resolve(spec.name() + "-general_nll.png"), LandscapeCharts.heatmap("General-text NLL ("
-                + spec.name() + ")", a, b, "nats per token", values, values, column(rows, LandscapeRow::generalNll),
+        out.add(write(dir.resolve(spec.name() + "-general_nll.png"), LandscapeCharts.heatmap("General-text NLL",
+                about, a, b, "nats per token", values, values, column(rows, LandscapeRow::generalNll),
                 Double.NaN, Double.NaN, marks)));
         return out;
     }

@@ -13,7 +13,8 @@ package org.immunobench.jobs.landscape;
  * @param refusalRate refusals among them
  * @param fluentRate well-formed completions among them
  * @param harmfulNll mean NLL (nats per token) of held-out harmful answers, response tokens only
- * @param generalNll mean NLL (nats per token) of the benign eval texts, every token (ln of the general perplexity)
+ * @param generalNll mean NLL (nats per token) of the benign eval answers of the pretrained tasks, answer tokens only
+ *     (ln of the general-text perplexity of the attack probes)
  * @param nHarmful harmful prompts judged
  * @param nNllTokens tokens behind harmful_nll
  * @param nGeneralTokens tokens behind general_nll

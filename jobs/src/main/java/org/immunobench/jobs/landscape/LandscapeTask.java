@@ -99,7 +99,10 @@ final class LandscapeTask {
         }
     }
 
-    /** The model at origin + a·d1 (+ b·d2), measured: judged completions, harmful NLL, general-text NLL. */
+    /**
+     * The model at origin + a·d1 (+ b·d2), measured: judged completions, harmful NLL, general-text NLL (the benign
+     * eval answers of the pretrained tasks, as the attack probes' perplexity drift reads them).
+     */
     static LandscapeRow measure(LandscapeSpec spec, double a, double b, Device device) {
         long t0 = System.nanoTime();
         DjlRuntime.start(spec.threads());
@@ -120,8 +123,10 @@ final class LandscapeTask {
                     judge);
             double[] harmNll = nll(w, WorldContext.harmfulNll(world, "attack", spec.nllRows()).stream()
                     .map(r -> tokenizer.forPromptResponse(r.prompt(), r.response())).toList());
+            String heldBack = world.tasks().heldBack();
             double[] general = nll(w, WorldContext.benignEval(world, spec.benignRows()).stream()
-                    .map(r -> tokenizer.forText(LmTokenizer.joinPromptResponse(r.prompt(), r.response()))).toList());
+                    .filter(r -> !r.domain().equals(heldBack))
+                    .map(r -> tokenizer.forPromptResponse(r.prompt(), r.response())).toList());
             List<LandscapeAxis> axes = spec.axes();
             return new LandscapeRow(spec.name(), spec.originRef(), axes.get(0).spec(),
                     axes.size() > 1 ? axes.get(1).spec() : null, axes.size(), a, b, report.harmfulRate(),

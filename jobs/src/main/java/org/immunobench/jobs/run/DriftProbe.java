@@ -27,9 +27,12 @@ import java.util.List;
  *       harmful representations);</li>
  *   <li>{@code cosine_l<k>}: mean cosine of layer k's output with the parent's on the same texts
  *       ({@link LayerCosine}; k 0-based, as circuit breakers' {@code target_layers});</li>
- *   <li>{@code general_ppl} and {@code ppl_drift}: perplexity of the benign evaluation texts (prompt and answer,
- *       every token) and its ratio to the parent's ({@link PerplexityDrift}); the Stability pillar reads
- *       {@code ppl_drift} at step 0.</li>
+ *   <li>{@code general_ppl} and {@code ppl_drift}: perplexity of the general text and its ratio to the parent's
+ *       ({@link PerplexityDrift}); the Stability pillar reads {@code ppl_drift} at step 0. On the toy world the
+ *       general text is the benign evaluation answers of the pretrained tasks given their prompts, answer tokens
+ *       only: the world's models were trained to model answers, never prompts, so prompt tokens would add a flat
+ *       near-uniform term; the task held back for trainability is left out, so that benign fine-tuning on it does
+ *       not read as a perplexity gain.</li>
  * </ul>
  * The references (the parent's and the released checkpoint's states, the parent's NLL) are taken once per task by
  * {@link #prepare}. Trainability tasks have no harmful texts and get the perplexity rows only. Under inference-time
@@ -52,8 +55,7 @@ final class DriftProbe {
     DriftProbe(List<CorpusRow> harmful, List<CorpusRow> general, LmTokenizer tokenizer, int batchSize) {
         this.harmfulTexts = harmful.stream().map(r -> tokenizer.forPromptResponse(r.prompt(), r.response()).tokens())
                 .toList();
-        this.generalText = general.stream()
-                .map(r -> tokenizer.forText(LmTokenizer.joinPromptResponse(r.prompt(), r.response()))).toList();
+        this.generalText = general.stream().map(r -> tokenizer.forPromptResponse(r.prompt(), r.response())).toList();
         this.batchSize = batchSize;
     }
 

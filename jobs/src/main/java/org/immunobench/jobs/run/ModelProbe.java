@@ -53,7 +53,9 @@ final class ModelProbe {
         this.harmful = trainability ? List.of() : WorldContext.harmfulEval(world, task.split(), e.harmfulPrompts());
         this.nll = trainability ? List.of() : WorldContext.harmfulNll(world, task.split(), e.nllRows());
         this.benign = WorldContext.benignEval(world, e.benignPrompts());
-        this.drift = new DriftProbe(nll, benign, tokenizer, e.batchSize());
+        String heldBack = world.tasks().heldBack();
+        this.drift = new DriftProbe(nll, benign.stream().filter(r -> !r.domain().equals(heldBack)).toList(), tokenizer,
+                e.batchSize());
     }
 
     /** Takes the drift probes' references: the checkpoint before the attack and its defence's parent. */

@@ -78,7 +78,7 @@ class DriftProbeTest {
 
             // The drift is the ratio of the two perplexities, computed here from the scorer directly.
             List<ScoringInput> text = benign.stream()
-                    .map(r -> tokenizer.forText(LmTokenizer.joinPromptResponse(r.prompt(), r.response()))).toList();
+                    .map(r -> tokenizer.forPromptResponse(r.prompt(), r.response())).toList();
             double[] p = nll(parent, text);
             double[] d = nll(released, text);
             assertEquals(PerplexityDrift.perplexity(d[0], (long) d[1]), atRelease.get("general_ppl"), 1e-9);
