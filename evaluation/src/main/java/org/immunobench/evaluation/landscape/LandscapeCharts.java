@@ -131,11 +131,20 @@ public final class LandscapeCharts {
         NumberAxis yAxis = new NumberAxis(bLabel);
         yAxis.setRange(b[0] - spacing(b) / 2, b[b.length - 1] + spacing(b) / 2);
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
+        double middle = (a[0] + a[a.length - 1]) / 2;
         for (Mark m : marks) {
-            XYTextAnnotation t = new XYTextAnnotation("● " + m.label(), m.x(), m.y());
+            // The dot sits on the point; its label beside it, towards the middle so it stays inside the plot.
+            XYTextAnnotation dot = new XYTextAnnotation("●", m.x(), m.y());
+            dot.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            dot.setPaint(Color.WHITE);
+            dot.setTextAnchor(org.jfree.chart.ui.TextAnchor.CENTER);
+            plot.addAnnotation(dot);
+            XYTextAnnotation t = new XYTextAnnotation(" " + m.label() + " ", m.x(), m.y());
             t.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
             t.setPaint(Color.WHITE);
             t.setBackgroundPaint(new Color(0, 0, 0, 110));
+            t.setTextAnchor(m.x() > middle ? org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT
+                    : org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
             plot.addAnnotation(t);
         }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
