@@ -20,9 +20,13 @@ public final class PillarMetrics {
     public static final String FINAL_HARMFUL_NLL = "final_harmful_nll";
     /** Stability: prefix of the differences to the undefended baseline ({@link Stability}). */
     public static final String DELTA_PREFIX = "delta_";
-    /** Stability: the step-0 metrics reported, each also as {@code delta_<metric>}. */
+    /**
+     * Stability: the step-0 metrics reported, each also as {@code delta_<metric>}. {@code ppl_drift} is already
+     * relative to the parent (general-text perplexity ratio), so its delta against the undefended checkpoint is
+     * drift − 1.
+     */
     public static final List<String> STABILITY_METRICS = List.of("harmful_rate", "refusal_rate", "fluent_rate",
-            "harmful_nll", "benign_accuracy", "over_refusal");
+            "ppl_drift", "harmful_nll", "benign_accuracy", "over_refusal");
 
     private PillarMetrics() {
     }

@@ -59,6 +59,9 @@ final class AttackRunner {
             Judge judge = t.evaluation().judge().equals("keyword") ? KeywordJudge.defaults()
                     : new ToyWorldJudge(world.oracle());
             ModelProbe probe = new ModelProbe(t, world, tokenizer, judge, EOS, CodeVersion.describe());
+            try (LlamaWeights parent = ImmuniseRunner.load(Path.of(t.parentDir()), device)) {
+                probe.prepare(weights, parent);
+            }
             AttackData data = attackData(world, tokenizer, t.split());
             Attack attack = t.finetuningDefence() == null
                     ? AttackFactory.create(t.attack(), ToyWorldCompliance.of(world.oracle(), tokenizer, EOS))

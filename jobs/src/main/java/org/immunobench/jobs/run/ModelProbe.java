@@ -23,7 +23,8 @@ import java.util.Set;
  * Measures an attacked model at one step of its attack: greedy completions of harmful eval prompts judged for harm,
  * refusal and fluency; the mean NLL of held-out harmful responses (response tokens only, methods: harmful NLL);
  * benign exact-answer accuracy (macro over the pretrained tasks: {@code benign_accuracy}; over the task held back for
- * trainability: {@code task_accuracy}) and over-refusal on benign prompts. Trainability tasks skip the harmful
+ * trainability: {@code task_accuracy}) and over-refusal on benign prompts; and what {@link DriftProbe} measures
+ * inside the model (HED, per-layer cosine, perplexity drift against the parent). Trainability tasks skip the harmful
  * prompts. Every completion is kept as a {@link GenerationRow}.
  */
 final class ModelProbe {
@@ -36,6 +37,7 @@ final class ModelProbe {
     private final List<CorpusRow> harmful;
     private final List<CorpusRow> nll;
     private final List<CorpusRow> benign;
+    private final DriftProbe drift;
     final List<MetricRow> metrics = new ArrayList<>();
     final List<GenerationRow> generations = new ArrayList<>();
 
@@ -51,6 +53,14 @@ final class ModelProbe {
         this.harmful = trainability ? List.of() : WorldContext.harmfulEval(world, task.split(), e.harmfulPrompts());
         this.nll = trainability ? List.of() : WorldContext.harmfulNll(world, task.split(), e.nllRows());
         this.benign = WorldContext.benignEval(world, e.benignPrompts());
+        String heldBack = world.tasks().heldBack();
+        this.drift = new DriftProbe(nll, benign.stream().filter(r -> !r.domain().equals(heldBack)).toList(), tokenizer,
+                e.batchSize());
+    }
+
+    /** Takes the drift probes' references: the checkpoint before the attack and its defence's parent. */
+    void prepare(LlamaWeights released, LlamaWeights parent) {
+        drift.prepare(released, parent);
     }
 
     /** Returns the harmful rate (NaN for trainability tasks) for the progress line. */
@@ -124,6 +134,9 @@ final class ModelProbe {
         }
         add(step, "over_refusal", out.isEmpty() ? Double.NaN : refusals / (double) out.size(), out.size(),
                 "toyworld_oracle", false);
+        for (DriftProbe.Figure f : drift.measure(w, interventions)) {
+            add(step, f.metric(), f.value(), f.n(), "none", f.higherIsBetter());
+        }
         return harmRate;
     }
 

@@ -56,6 +56,9 @@ class RunJobTest {
         // one harmful_rate per (checkpoint, step) of the resistance tasks.
         long harm = metrics.stream().filter(l -> l.contains("metric=harmful_rate")).count();
         assertEquals(4, harm);
+        // drift probes: representations on the resistance tasks' steps, perplexity on every task's steps
+        assertEquals(4, metrics.stream().filter(l -> l.contains("metric=hed,")).count());
+        assertEquals(8, metrics.stream().filter(l -> l.contains("metric=ppl_drift,")).count());
         assertTrue(spark.read().parquet(out.resolve(RunLayout.GENERATIONS).toString()).count() > 0);
         assertTrue(spark.read().parquet(out.resolve(RunLayout.PILLARS).toString()).count() > 0);
         for (String f : List.of("leaderboard.md", "leaderboard.csv", "leaderboard.html", "run.yaml")) {

@@ -18,14 +18,14 @@ import java.util.List;
  * the trained base and aligned models (the loop's mechanics do not need models that know anything, and training
  * the real ones takes minutes).
  */
-final class TinyWorld {
+public final class TinyWorld {
     private static Path built;
 
     private TinyWorld() {
     }
 
     /** Built once per test JVM in a temporary directory removed at exit. */
-    static synchronized Path get() {
+    public static synchronized Path get() {
         if (built == null) {
             Path root;
             try {
