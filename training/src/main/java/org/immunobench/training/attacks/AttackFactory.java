@@ -31,7 +31,7 @@ public final class AttackFactory {
             "kl_bound", "pruned_layer_fraction", "selection");
     public static final List<String> SELECTIONS = List.of("refusal_score", "compliance");
     public static final List<String> KINDS = List.of("harmful_sft", "harmful_lora", "benign_sft",
-            "refusal_direction", "actadd");
+            "refusal_direction", "actadd", HarmfulRl.KIND, Misdirection.KIND);
     /** The kinds that fine-tune weights: the ones a fine-tuning-stage defence ({@link FinetuningDefences}) wraps. */
     public static final List<String> FINE_TUNING_KINDS = List.of("harmful_sft", "harmful_lora", "benign_sft");
 
@@ -73,6 +73,8 @@ public final class AttackFactory {
                         number(spec, "pruned_layer_fraction", d.prunedLayerFraction()), d.batchSize()),
                         selection.equals("compliance") ? compliance : null);
             }
+            case HarmfulRl.KIND -> new HarmfulRl(bind(spec, HarmfulRlParams.class), spec.seed());
+            case Misdirection.KIND -> new Misdirection(bind(spec, MisdirectionParams.class));
             default -> throw new IllegalArgumentException("attack.kind '" + spec.kind() + "' is unknown; known: "
                     + KINDS);
         };
@@ -144,6 +146,10 @@ public final class AttackFactory {
             out.add(s);
         }
         return List.copyOf(out);
+    }
+
+    private static <P> P bind(AttackSpec spec, Class<P> type) {
+        return org.immunobench.lm.config.ConfigBinder.bindStrings(spec.params(), type, spec.kind());
     }
 
     private static void check(AttackSpec spec, Set<String> known) {
