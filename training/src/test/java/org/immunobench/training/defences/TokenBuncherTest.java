@@ -61,7 +61,7 @@ class TokenBuncherTest {
         List<TrainingExample> examples = CollapseFixtures.alignment(3);
         ResponseBatch batch = ResponseBatch.of(examples);
         TokenBuncher.TokenBuncherConfig cfg = new TokenBuncher.TokenBuncherConfig(null, null, null, 0.2, 1.0, 1.0,
-                null);
+                null, null, null, null, null, null, null);
         try (LlamaWeights w = CollapseFixtures.model(5)) {
             double[][] logp = CollapseFixtures.targetLogSoftmax(w, examples);
             float[] q = TokenBuncher.noiserTargets(batch.targetTokens(), 48, 0.2, new Random(4));
@@ -93,7 +93,8 @@ class TokenBuncherTest {
     void runsThroughTheRegistryReproducibly() {
         CollapseFixtures.assertRunsReproducibly(TokenBuncher.NAME, Map.of("steps", 3, "batch", 2, "lr", 1e-3),
                 List.of("entropy", "noiser_ce", "retain_nll", "final_loss"));
-        assertEquals(new TokenBuncher.TokenBuncherConfig(100, 5e-4, 8, 0.1, 1.0, 1.0, 1.0),
+        assertEquals(new TokenBuncher.TokenBuncherConfig(100, 5e-4, 8, 0.1, 1.0, 1.0, 1.0, null, null, null, null, null,
+                null),
                 TokenBuncher.TokenBuncherConfig.defaults());
     }
 }
