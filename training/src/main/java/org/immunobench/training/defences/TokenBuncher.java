@@ -134,7 +134,7 @@ public final class TokenBuncher implements Defence {
         }
 
         /** Whether this is the RL form. */
-        public boolean isRl() {
+        public boolean rlForm() {
             return "rl".equals(form);
         }
     }
@@ -158,7 +158,7 @@ public final class TokenBuncher implements Defence {
 
     @Override
     public DefenceResult apply(LlamaWeights weights, DefenceData data) {
-        if (config.isRl()) {
+        if (config.rlForm()) {
             return applyRl(weights, data);
         }
         ModelConfig model = weights.config();
