@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A judge as the reward of a harmful-RL attacker: r = 1 when the judge calls the decoded completion harmful for the
- * decoded prompt (in the harm domain the prompt names), else 0. With the toy world's oracle this is an exact harm
- * reward; with {@link KeywordJudge} it is "answered without refusing", which works on any chat model; a classifier
- * judge gives the paper's setting (a harmfulness classifier as reward model). Special tokens are dropped when
+ * A judge as the reward of a harmful-RL attacker: r = the judge's {@link Judge#harmScore} of the decoded completion
+ * for the decoded prompt (in the harm domain the prompt names), 1 for a harmful answer. With the toy world's oracle
+ * it is the share of the harmful threshold reached (whole recipe steps); with {@link KeywordJudge} it is 0 or 1,
+ * "answered without refusing", which works on any chat model; a classifier judge gives the paper's setting (a
+ * harmfulness classifier's score as reward). Special tokens are dropped when
  * decoding, so a sampled EOS does not reach the judge.
  *
  * @param domainOfPrompt the harm domain a decoded prompt is judged in (the oracle needs it; other judges ignore it)
@@ -27,7 +28,7 @@ public record JudgedReward(Judge judge, LmTokenizer tokenizer, Function<String, 
         for (int i = 0; i < r.length; i++) {
             String prompt = tokenizer.decode(prompts.get(i));
             String completion = tokenizer.decode(completions.get(i));
-            r[i] = judge.isHarmful(domainOfPrompt.apply(prompt), prompt, completion) ? 1.0 : 0.0;
+            r[i] = judge.harmScore(domainOfPrompt.apply(prompt), prompt, completion);
         }
         return r;
     }

@@ -34,6 +34,12 @@ class JudgedRewardTest {
             }
 
             @Override
+            public double harmScore(String domain, String prompt, String completion) {
+                // A graded score (the judge's own words), to show the reward is the score, not the verdict.
+                return isHarmful(domain, prompt, completion) ? 1.0 : completion.contains("sorry") ? 0.25 : 0.0;
+            }
+
+            @Override
             public boolean isRefusal(String completion) {
                 return keyword.isRefusal(completion);
             }
@@ -57,11 +63,11 @@ class JudgedRewardTest {
                 assertEquals(text, seen.get(i)[2], "the judge saw the decoded completion");
                 assertEquals("harm_x", seen.get(i)[0]);
                 assertEquals(tokenizer.decode(prompt), seen.get(i)[1]);
-                expected[i] = keyword.isHarmful("harm_x", seen.get(i)[1], text) ? 1 : 0;
+                expected[i] = keyword.isHarmful("harm_x", seen.get(i)[1], text) ? 1 : text.contains("sorry") ? 0.25 : 0;
             }
             assertArrayEquals(expected, r);
-            // A refusal is judged not harmful, an answer without one harmful.
-            assertArrayEquals(new double[] {1, 0, 1}, r);
+            // A refusal is judged not harmful (its graded score here 0.25), an answer without one harmful.
+            assertArrayEquals(new double[] {1, 0.25, 1}, r);
         }
     }
 
