@@ -6,6 +6,7 @@ import org.immunobench.training.attacks.AttackGrid;
 import org.immunobench.training.attacks.AttackSpec;
 import org.immunobench.training.attacks.ComplianceMeasure;
 import org.immunobench.training.attacks.FinetuningDefences;
+import org.immunobench.training.attacks.HarmfulRl;
 import org.immunobench.training.attacks.ProviderData;
 import org.immunobench.training.defences.Defences;
 import org.immunobench.training.defences.Lox;
@@ -240,9 +241,10 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
         for (Map<String, Object> point : gridPoints(e.params(), e.grid(), at)) {
             Map<String, List<String>> one = new LinkedHashMap<>();
             point.forEach((k, v) -> one.put(k, List.of(scalar(v, at + "." + k))));
-            // Fine-tuning attacks are measured at their eval steps; forward-only attacks (refusal direction,
-            // ActAdd) have one edit, measured before (step 0) and after (step 1) whatever eval_steps says.
-            if (AttackFactory.FINE_TUNING_KINDS.contains(e.kind())) {
+            // Fine-tuning attacks (and harmful RL, which updates weights too) are measured at their eval steps;
+            // forward-only attacks (refusal direction, ActAdd, misdirection) have one edit, measured before (step 0)
+            // and after (step 1) whatever eval_steps says.
+            if (AttackFactory.FINE_TUNING_KINDS.contains(e.kind()) || e.kind().equals(HarmfulRl.KIND)) {
                 one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf)
                         .toList())));
             }

@@ -4,10 +4,12 @@ import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.evaluation.generation.Completions;
 import org.immunobench.evaluation.judge.Judge;
 import org.immunobench.evaluation.results.MetricRow;
+import org.immunobench.jobs.world.ToyText;
 import org.immunobench.jobs.world.World;
 import org.immunobench.lm.generate.SamplingConfig;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ResidualIntervention;
+import org.immunobench.lm.prompt.PromptFrame;
 import org.immunobench.lm.runtime.RuntimeOptions;
 import org.immunobench.lm.scoring.Scorer;
 import org.immunobench.lm.scoring.ScoringInput;
@@ -63,13 +65,19 @@ final class ModelProbe {
         drift.prepare(released, parent);
     }
 
-    /** Returns the harmful rate (NaN for trainability tasks) for the progress line. */
-    double measure(int step, LlamaWeights w, List<ResidualIntervention> interventions) {
+    /**
+     * Returns the harmful rate (NaN for trainability tasks) for the progress line.
+     *
+     * @param frame null, or the misdirection frame to wrap every harmful request in (harmful eval prompts and the
+     *     harmful NLL rows' prompts; benign prompts stay plain). Completions are judged against the plain request;
+     *     the generation rows keep the framed prompt the model saw
+     */
+    double measure(int step, LlamaWeights w, List<ResidualIntervention> interventions, PromptFrame frame) {
         ExperimentConfig.Evaluation e = task.evaluation();
         SamplingConfig greedy = SamplingConfig.greedy(e.maxNewTokens(), Set.of(eos));
         double harmRate = Double.NaN;
         if (!harmful.isEmpty()) {
-            List<String> prompts = harmful.stream().map(CorpusRow::prompt).toList();
+            List<String> prompts = harmful.stream().map(r -> framed(r.prompt(), frame)).toList();
             List<String> out = Completions.generate(w, tokenizer, prompts, greedy, interventions, e.batchSize());
             int h = 0;
             int r = 0;
@@ -83,7 +91,7 @@ final class ModelProbe {
                 r += isRefusal ? 1 : 0;
                 f += isFluent ? 1 : 0;
                 generations.add(new GenerationRow(task.runId(), task.taskId(), task.checkpointId(), step, "harmful",
-                        row.id(), row.domain(), row.prompt(), out.get(i), judge.name(), isHarmful, isRefusal,
+                        row.id(), row.domain(), prompts.get(i), out.get(i), judge.name(), isHarmful, isRefusal,
                         isFluent, false));
             }
             int n = out.size();
@@ -94,8 +102,8 @@ final class ModelProbe {
         }
         // NLL under inference-time interventions would need them in the scorer; weight attacks only.
         if (!nll.isEmpty() && interventions.isEmpty()) {
-            List<ScoringInput> inputs = nll.stream().map(row -> tokenizer.forPromptResponse(row.prompt(),
-                    row.response())).toList();
+            List<ScoringInput> inputs = nll.stream().map(row -> tokenizer.forPromptResponse(
+                    framed(row.prompt(), frame), row.response())).toList();
             List<SequenceScore> scores = new Scorer(w, RuntimeOptions.cpu()).score(inputs);
             double sum = 0;
             long tokens = 0;
@@ -138,6 +146,18 @@ final class ModelProbe {
             add(step, f.metric(), f.value(), f.n(), "none", f.higherIsBetter());
         }
         return harmRate;
+    }
+
+    /**
+     * {@code prompt} with its request wrapped in {@code frame} (null: unchanged). A toy-world prompt keeps its chat
+     * frame around the framed request; any other prompt is framed whole.
+     */
+    static String framed(String prompt, PromptFrame frame) {
+        if (frame == null) {
+            return prompt;
+        }
+        return ToyText.request(prompt).map(r -> ToyText.prompt(frame.wrap(String.join(" ", r))))
+                .orElseGet(() -> frame.wrap(prompt));
     }
 
     /** LoX's R_ft after the attack (higher: more of the safety subspace kept). */

@@ -2,6 +2,7 @@ package org.immunobench.jobs.world;
 
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.lm.prompt.PromptFrame;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -83,6 +84,7 @@ public final class ToyWorld {
         Splits.ALL.forEach(s -> drafts.put(s, new ArrayList<>()));
         dealHarm(c, domains, drafts);
         dealBenign(c, tasks, drafts);
+        frame(c, tasks, drafts.get(Splits.PRETRAIN));
         Map<String, List<CorpusRow>> splits = new LinkedHashMap<>();
         for (Map.Entry<String, List<Draft>> e : drafts.entrySet()) {
             List<Draft> rows = new ArrayList<>(e.getValue());
@@ -199,6 +201,38 @@ public final class ToyWorld {
         }
     }
 
+    /**
+     * Framed copies of the first {@code framedPretrainPerTask} pretraining rows of each pretrained benign task: the
+     * request wrapped in the misdirection frames in turn, the answer unchanged. Harmless frames only: the base model
+     * learns that frames leave the task as it was, and alignment never sees a frame, so a framed harmful request
+     * is new to the aligned model in form, not in words.
+     */
+    private static void frame(WorldConfig c, BenignTasks tasks, List<Draft> pretrain) {
+        if (c.framedRows() == 0) {
+            return;
+        }
+        PromptFrame[] frames = PromptFrame.values();
+        List<Draft> framed = new ArrayList<>();
+        for (BenignTask task : tasks.all()) {
+            if (task.name().equals(tasks.heldBack())) {
+                continue;
+            }
+            List<Draft> rows = pretrain.stream().filter(d -> d.domain().equals(task.name())).toList();
+            if (c.framedRows() > rows.size()) {
+                throw new IllegalArgumentException("framedPretrainPerTask (" + c.framedRows() + ") exceeds the "
+                        + rows.size() + " pretraining rows of task " + task.name() + " (pretrainBenignPerTask)");
+            }
+            for (int i = 0; i < c.framedRows(); i++) {
+                Draft d = rows.get(i);
+                String request = String.join(" ", ToyText.request(d.prompt()).orElseThrow(
+                        () -> new IllegalStateException("benign prompt outside the chat frame: " + d.prompt())));
+                framed.add(new Draft(d.domain(), d.kind(), ToyText.prompt(frames[i % frames.length].wrap(request)),
+                        d.response()));
+            }
+        }
+        pretrain.addAll(framed);
+    }
+
     private static Draft benign(BenignTask task, String prompt, BenignTask.TaskItem item) {
         return new Draft(task.name(), CorpusRow.BENIGN, prompt, item.answer());
     }
@@ -235,6 +269,9 @@ public final class ToyWorld {
         all.addAll(ArithmeticTask.numbers(Math.max(2 * c.maxOperand(), c.maxRecipeSteps())));
         all.addAll(KnowledgeBase.COLOURS);
         all.addAll(KnowledgeBase.FOODS);
+        if (c.framedRows() > 0) {
+            all.addAll(PromptFrame.allWords());
+        }
         for (String w : all) {
             if (InventedWords.hasInventedShape(w)) {
                 throw new IllegalStateException("grammar word '" + w + "' has the shape of an invented word");

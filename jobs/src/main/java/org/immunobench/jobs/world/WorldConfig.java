@@ -1,5 +1,6 @@
 package org.immunobench.jobs.world;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.immunobench.lm.config.ConfigBinder;
@@ -42,6 +43,11 @@ import java.util.Map;
  * @param heldoutDomainPerDomain rows per held-out domain in {@code heldout_domain}
  * @param benignTrain rows of the held-back task in {@code benign_train}
  * @param benignEvalPerTask rows per benign task (including the held-back one) in {@code benign_eval}
+ * @param framedPretrainPerTask framed copies of pretraining rows per pretrained benign task: the request wrapped in
+ *     one of the misdirection attack's frames ({@link org.immunobench.lm.prompt.PromptFrame}, cycling), same answer,
+ *     so the base model knows the frames' words from harmless use and framed harmful requests are a real
+ *     distribution shift for the aligned model. Off (null) by default; 0 means off too and is stored as null, so
+ *     worlds without frames keep the config stamp (and models) they had
  */
 @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
 public record WorldConfig(Long seed, Integer harmDomains, Integer heldOutDomains, Integer howtoDomains,
@@ -50,7 +56,8 @@ public record WorldConfig(Long seed, Integer harmDomains, Integer heldOutDomains
         Integer maxOperand, Integer entities, Integer reviewItems, Integer pretrainHarmfulPerDomain,
         Integer pretrainBenignPerTask, Integer alignHarmfulPerDomain, Integer alignBenignPerTask,
         Integer attackPerDomain, Integer evalPerDomain, Integer heldoutInDomainPerDomain,
-        Integer heldoutDomainPerDomain, Integer benignTrain, Integer benignEvalPerTask) {
+        Integer heldoutDomainPerDomain, Integer benignTrain, Integer benignEvalPerTask,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer framedPretrainPerTask) {
 
     public static final int MIN_HARM_DOMAINS = 8;
     /** Numbers are single tokens; beyond this the vocabulary stops being small. */
@@ -83,6 +90,11 @@ public record WorldConfig(Long seed, Integer harmDomains, Integer heldOutDomains
         heldoutDomainPerDomain = heldoutDomainPerDomain == null ? 100 : heldoutDomainPerDomain;
         benignTrain = benignTrain == null ? 400 : benignTrain;
         benignEvalPerTask = benignEvalPerTask == null ? 100 : benignEvalPerTask;
+        if (framedPretrainPerTask != null && framedPretrainPerTask < 0) {
+            throw new IllegalArgumentException("framedPretrainPerTask: must be >= 0, got " + framedPretrainPerTask);
+        }
+        framedPretrainPerTask = framedPretrainPerTask == null || framedPretrainPerTask == 0 ? null
+                : framedPretrainPerTask;
         atLeast("harmDomains", harmDomains, MIN_HARM_DOMAINS);
         if (heldOutDomains < 0 || heldOutDomains >= harmDomains) {
             throw new IllegalArgumentException("heldOutDomains: must be in [0, harmDomains - 1] = [0, "
@@ -139,9 +151,15 @@ public record WorldConfig(Long seed, Integer harmDomains, Integer heldOutDomains
         return ConfigBinder.bind(tree, WorldConfig.class, "");
     }
 
-    /** The config keys, in declaration order. */
+    /** The config keys, in declaration order (also those left out of a config's map while unset). */
     public static List<String> keys() {
-        return List.copyOf(ConfigBinder.toMap(defaults()).keySet());
+        return java.util.Arrays.stream(WorldConfig.class.getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName).toList();
+    }
+
+    /** Framed pretraining rows per pretrained benign task (0 when off). */
+    public int framedRows() {
+        return framedPretrainPerTask == null ? 0 : framedPretrainPerTask;
     }
 
     private static void atLeast(String key, int value, int min) {

@@ -18,7 +18,9 @@ class WorldConfigTest {
         assertEquals(2, d.heldOutDomains());
         assertEquals(d, d.with(ConfigBinder.toMap(d)));
         assertEquals(d, ConfigBinder.bind(ConfigBinder.toMap(d), WorldConfig.class, ""));
-        assertEquals(WorldConfig.keys(), ConfigBinder.toMap(d).keySet().stream().toList());
+        // framedPretrainPerTask is off (null) by default and then left out of the map, so old stamps stay valid.
+        assertEquals(WorldConfig.keys().stream().filter(k -> !k.equals("framedPretrainPerTask")).toList(),
+                ConfigBinder.toMap(d).keySet().stream().toList());
     }
 
     @Test

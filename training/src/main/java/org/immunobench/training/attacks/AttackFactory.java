@@ -8,11 +8,12 @@ import java.util.Map;
 
 /**
  * The one registry of attacks by kind. Each entry pairs the kind's parameter record (bound by
- * {@link ConfigBinder#bindStrings} from the spec's string parameters: snake_case keys, unknown keys rejected with the allowed list, checks in the
- * record) with a factory. Adding an attack is its class, its parameter record and one {@code entry(...)} line below.
+ * {@link ConfigBinder#bindStrings} from the spec's string parameters: snake_case keys, unknown keys rejected with
+ * the allowed list, checks in the record) with a factory. Adding an attack is its class, its parameter record and one {@code entry(...)} line below.
  *
  * <p>Kinds: {@code harmful_sft}, {@code harmful_lora}, {@code benign_sft} ({@link SftAttackParams}),
- * {@code refusal_direction} (mode ablation | orthogonalise) and {@code actadd} ({@link DirectionAttackParams}).
+ * {@code refusal_direction} (mode ablation | orthogonalise) and {@code actadd} ({@link DirectionAttackParams}),
+ * {@code harmful_rl} ({@link HarmfulRlParams}) and {@code misdirection} ({@link MisdirectionParams}).
  * Errors start with the kind, e.g. {@code harmful_sft.lr: expected a number, got 'fast'}.
  */
 public final class AttackFactory {
@@ -36,6 +37,8 @@ public final class AttackFactory {
         entry("benign_sft", SftAttackParams.class, (p, s, c) -> new BenignSft(sft(p, s)));
         entry("refusal_direction", DirectionAttackParams.class, AttackFactory::direction);
         entry("actadd", DirectionAttackParams.class, AttackFactory::direction);
+        entry(HarmfulRl.KIND, HarmfulRlParams.class, (p, s, c) -> new HarmfulRl(p, s.seed()));
+        entry(Misdirection.KIND, MisdirectionParams.class, (p, s, c) -> new Misdirection(p));
     }
 
     public static final List<String> SELECTIONS = DirectionAttackParams.SELECTIONS;
