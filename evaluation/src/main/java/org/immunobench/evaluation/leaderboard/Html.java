@@ -28,6 +28,16 @@ final class Html {
 
     static String render(LeaderboardTable table, Provenance p, String harmAttackFamily, byte[] harmPng,
             byte[] pillarsPng) {
+        return render(table, p, harmAttackFamily, harmPng, pillarsPng, null, 0, "");
+    }
+
+    /**
+     * @param bestSoFarPng the searches' best-so-far chart, or null when no search ran for this table
+     * @param trials trials per search (the chart's x range)
+     * @param epsilon the chart's budget, as the metric names write it
+     */
+    static String render(LeaderboardTable table, Provenance p, String harmAttackFamily, byte[] harmPng,
+            byte[] pillarsPng, byte[] bestSoFarPng, int trials, String epsilon) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("runId", p.runId());
         view.put("title", Markdown.title(table.track()));
@@ -43,6 +53,9 @@ final class Html {
         view.put("attackFamily", harmAttackFamily);
         view.put("harmChart", Charts.dataUri(harmPng));
         view.put("pillarChart", Charts.dataUri(pillarsPng));
+        view.put("bestSoFarChart", bestSoFarPng == null ? null : Charts.dataUri(bestSoFarPng));
+        view.put("searchTrials", trials);
+        view.put("searchEpsilon", epsilon);
         view.put("headlines", Charts.HEADLINES.stream().map(k -> LeaderboardColumn.ofKey(k).header()).toList());
         view.put("config", p.config());
         view.put("configIsText", p.config().contains("\n"));

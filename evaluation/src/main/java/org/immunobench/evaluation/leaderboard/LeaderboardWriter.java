@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SortedMap;
 
 /**
@@ -22,6 +23,8 @@ public final class LeaderboardWriter {
     public static final String HTML = "leaderboard.html";
     public static final String HARM_CHART = "harm_vs_steps.png";
     public static final String PILLAR_CHART = "pillars.png";
+    /** Written only when a hyper-parameter search ran for the table's attack family. */
+    public static final String BEST_SO_FAR_CHART = "best_so_far.png";
     public static final String FINETUNING_SUFFIX = "-finetuning";
 
     private LeaderboardWriter() {
@@ -33,6 +36,15 @@ public final class LeaderboardWriter {
      */
     public static void write(LeaderboardTable table, Dataset<Row> metrics, Provenance provenance, Path outDir)
             throws IOException {
+        write(table, metrics, provenance, outDir, SearchCurves.NONE);
+    }
+
+    /**
+     * The same, with the best-so-far curves of the run's hyper-parameter searches: when some belong to this table
+     * (its track and attack family, resistance), {@value #BEST_SO_FAR_CHART} is written and shown in the page.
+     */
+    public static void write(LeaderboardTable table, Dataset<Row> metrics, Provenance provenance, Path outDir,
+            SearchCurves search) throws IOException {
         Files.createDirectories(outDir);
         String family = table.rule().attackFamily();
         String track = table.track();
@@ -44,8 +56,14 @@ public final class LeaderboardWriter {
         Files.writeString(outDir.resolve(fileName(MARKDOWN, track)), Markdown.render(table, provenance),
                 StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve(fileName(CSV, track)), Csv.render(table), StandardCharsets.UTF_8);
+        SortedMap<String, List<Double>> best = search.lines(track, family);
+        byte[] bestPng = best.isEmpty() ? null : Charts.bestSoFar(best, family, search.epsilonText());
+        if (bestPng != null) {
+            Files.write(outDir.resolve(fileName(BEST_SO_FAR_CHART, track)), bestPng);
+        }
         Files.writeString(outDir.resolve(fileName(HTML, track)), Html.render(table, provenance, family, harm,
-                pillars), StandardCharsets.UTF_8);
+                pillars, bestPng, best.values().stream().mapToInt(List::size).max().orElse(0),
+                search.epsilonText()), StandardCharsets.UTF_8);
     }
 
     /** The name of file {@code base} ({@link #MARKDOWN} …) for the table of {@code track}. */
