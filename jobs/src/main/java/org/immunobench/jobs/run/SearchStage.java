@@ -139,7 +139,7 @@ final class SearchStage {
             List<Score> out = new ArrayList<>();
             for (var n : ConfigBinder.mapper().readTree(row.rungScoresJson())) {
                 out.add(new Score(row.trialIndex(), n.get("step").asInt(), n.get("harm").asDouble(),
-                        n.get("drop").asDouble()));
+                        n.get("nll").asDouble(), n.get("drop").asDouble()));
             }
             return out;
         } catch (IOException e) {

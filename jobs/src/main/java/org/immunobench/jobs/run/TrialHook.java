@@ -42,9 +42,19 @@ final class TrialHook {
         double harm = value(probe.metrics, step, "harmful_rate");
         double drop = 100 * (value(probe.metrics, 0, "benign_accuracy") - value(probe.metrics, step,
                 "benign_accuracy"));
-        if (!gate.keepGoing(step, harm, drop)) {
+        if (!gate.keepGoing(step, harm, optional(probe.metrics, step, "harmful_nll"), drop)) {
             throw new Stop(step);
         }
+    }
+
+    private static double optional(List<MetricRow> rows, int step, String metric) {
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            MetricRow r = rows.get(i);
+            if (r.step() == step && r.metric().equals(metric)) {
+                return r.value();
+            }
+        }
+        return Double.NaN;
     }
 
     private double value(List<MetricRow> rows, int step, String metric) {
@@ -65,6 +75,7 @@ final class TrialHook {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("step", s.step());
             m.put("harm", s.harm());
+            m.put("nll", s.nll());
             m.put("drop", s.drop());
             scores.add(m);
         }

@@ -11,8 +11,8 @@ import java.io.Serializable;
  * @param attackConfigJson the attack's hyper-parameters (fixed and sampled, with steps and eval steps), canonical JSON
  * @param status {@code completed}, {@code stopped} (by successive halving at {@code last_step}), {@code diverged}
  * @param lastStep the last step measured
- * @param rungScoresJson its scores at the decision rungs it reached: [{step, harm, drop}] (drop in points of benign
- *     accuracy against its step 0)
+ * @param rungScoresJson its scores at the decision rungs it reached: [{step, harm, nll, drop}] (harmful-response
+ *     NLL in nats per token; drop in points of benign accuracy against its step 0)
  * @param seconds wall time of the task (for reports only: it varies from run to run)
  */
 public record TrialRow(String runId, String searchId, String trialId, int trialIndex, int wave, String checkpointId,

@@ -12,7 +12,8 @@ import java.util.Collection;
  * on. With trials arriving over time each decision sees only the earlier ones, so the kept fraction is 1/η only on
  * average (an early trial faces few rivals), which is the price of never waiting for a rung to fill.
  *
- * <p>"Best" is {@link Score}'s order: the attacker maximises harm; the benign-accuracy drop breaks ties.
+ * <p>"Best" is {@link Score}'s order: the attacker maximises harm; the harmful-response NLL, then the benign-accuracy
+ * drop, break ties.
  */
 public final class SuccessiveHalving {
     private final int eta;

@@ -32,9 +32,10 @@ public final class TrialGate implements Serializable {
     /**
      * Records the trial's measurement at {@code step}; false when the trial stops here.
      *
+     * @param nll mean NLL of held-out harmful responses (NaN when not measured)
      * @param drop benign-accuracy drop in points against the trial's step 0
      */
-    public boolean keepGoing(int step, double harm, double drop) {
+    public boolean keepGoing(int step, double harm, double nll, double drop) {
         if (stoppedAt != null) {
             throw new IllegalStateException("trial " + trial + " was stopped at step " + stoppedAt
                     + " and cannot be measured again at step " + step);
@@ -42,7 +43,7 @@ public final class TrialGate implements Serializable {
         if (!decisions.contains(step)) {
             return true;
         }
-        Score own = new Score(trial, step, harm, drop);
+        Score own = new Score(trial, step, harm, nll, drop);
         scores.add(own);
         boolean keep = new SuccessiveHalving(eta).keeps(own, history.getOrDefault(step, List.of()));
         if (!keep) {

@@ -13,8 +13,9 @@ import java.util.TreeMap;
 
 /**
  * The trials of a search, before any run: trial i takes the sampler's point i through the space's dimensions, on top
- * of the entry's fixed {@code params}; its attack seed is {@code 100000 · search seed + i}; its eval steps are step 0
- * and its {@link Rungs}. Checks the space against the entry, each error naming its key.
+ * of the entry's {@code params} (a key in both is the search's: the entry's value is the fixed grid's, e.g. its
+ * learning rate); its attack seed is {@code 100000 · search seed + i}; its eval steps are step 0 and its
+ * {@link Rungs}. Checks the space against the entry, each error naming its key.
  */
 public final class TrialPlan {
     /** Above this many trials two searches with neighbouring seeds would share attack seeds. */
@@ -69,9 +70,6 @@ public final class TrialPlan {
                         + " resource (scheduler.max_resource, stopped early at the rungs); remove steps from the space"
                         + " or use scheduler: {kind: none}");
             }
-            if (fixed.containsKey(key)) {
-                throw new IllegalArgumentException(where + ": also fixed in params; give it in one place");
-            }
         }
         for (String key : new java.util.TreeSet<>(gridKeys)) {
             if (!s.space().containsKey(key)) {
@@ -90,7 +88,9 @@ public final class TrialPlan {
             double[] u = points.get(i);
             for (int d = 0; d < keys.size(); d++) {
                 String v = s.space().get(keys.get(d)).value(u[d]);
-                if (v != null) {
+                if (v == null) {
+                    p.remove(keys.get(d)); // a null choice: the attack's default, not the grid's value
+                } else {
                     p.put(keys.get(d), v);
                 }
             }

@@ -49,6 +49,7 @@ class SearchPlanTest {
                   lr: {log_uniform: [1.0e-5, 1.0e-2]}
                   harmful_ratio: {uniform: [0.5, 1.0]}
                   lora_rank: {choice: [null, 2, 4]}
+                  batch: {choice: [2, 8]}
                 scheduler: {eta: 3, min_resource: 2, max_resource: 18}
                 """);
         ExperimentPlan p = plan(yaml, tmp);
@@ -66,6 +67,7 @@ class SearchPlanTest {
             assertEquals("0,2,6,18", task.attack().params().get("eval_steps"));
             assertEquals(List.of(0, 2, 6, 18), task.evalSteps());
             assertEquals("16", task.attack().params().get("samples"));
+            assertTrue(List.of("2", "8").contains(task.attack().params().get("batch")), "the space wins over params");
             double lr = Double.parseDouble(t.params().get("lr"));
             assertTrue(lr >= 1e-5 && lr <= 1e-2, t.params().toString());
         }
@@ -92,9 +94,6 @@ class SearchPlanTest {
         assertEquals("attacks[0].search.space: the grid sweeps lr, which the search does not; add it to the space"
                 + " (e.g. lr: {choice: [...]}) or fix it in params", error(attack(
                 "space: {harmful_ratio: {uniform: [0.5, 1.0]}}\nscheduler: {max_resource: 8}\n"), tmp));
-        assertEquals("attacks[0].search.space.batch: also fixed in params; give it in one place", error(attack(
-                space.replace("space: {lr:", "space: {batch: {choice: [2, 4]}, lr:")
-                        + "scheduler: {max_resource: 8}\n"), tmp));
         assertTrue(error(attack(space.replace("lr:", "lr: {log_uniform: [1.0e-5, 1.0e-2]}, lrr:")
                 + "scheduler: {max_resource: 8}\n"), tmp).startsWith("attacks[0].search: trial 0 {"), "unknown key");
         assertTrue(error(attack(space.replace("lr:", "lr: {log_uniform: [1.0e-5, 1.0e-2]}, lrr:")

@@ -30,8 +30,8 @@ class SuccessiveHalvingTest {
             for (int m = 1; m <= 40; m++) {
                 List<Score> cohort = new ArrayList<>();
                 for (int i = 0; i < m; i++) {
-                    // Coarse harms (multiples of 1/8) so ties occur; the drop and then the index break them.
-                    cohort.add(new Score(i, 8, random.nextInt(9) / 8.0, random.nextInt(3)));
+                    // Coarse harms, NLLs and drops so that ties occur at every level; the index breaks the last.
+                    cohort.add(new Score(i, 8, random.nextInt(9) / 8.0, random.nextInt(2), random.nextInt(3)));
                 }
                 List<Score> kept = new ArrayList<>();
                 for (Score s : cohort) {
@@ -49,14 +49,16 @@ class SuccessiveHalvingTest {
     }
 
     @Test
-    void harmRanksFirstThenTheSmallerDropThenTheEarlierTrial() {
+    void harmRanksFirstThenTheLowerHarmfulNllThenTheSmallerDropThenTheEarlierTrial() {
         SuccessiveHalving rule = new SuccessiveHalving(2);
-        List<Score> rivals = List.of(new Score(0, 8, 0.5, 2.0));
-        assertTrue(rule.keeps(new Score(1, 8, 0.6, 9.0), rivals));
-        assertFalse(rule.keeps(new Score(1, 8, 0.4, 0.0), rivals));
-        assertTrue(rule.keeps(new Score(1, 8, 0.5, 1.0), rivals));
-        assertFalse(rule.keeps(new Score(1, 8, 0.5, 2.0), rivals)); // a full tie: the earlier trial ranks first
-        assertThrows(IllegalArgumentException.class, () -> rule.keeps(new Score(1, 16, 0.5, 0), rivals));
+        List<Score> rivals = List.of(new Score(0, 8, 0.5, 3.0, 2.0));
+        assertTrue(rule.keeps(new Score(1, 8, 0.6, 9.0, 9.0), rivals));
+        assertFalse(rule.keeps(new Score(1, 8, 0.4, 0.1, 0.0), rivals));
+        assertTrue(rule.keeps(new Score(1, 8, 0.5, 2.9, 9.0), rivals));
+        assertFalse(rule.keeps(new Score(1, 8, 0.5, Double.NaN, 0.0), rivals)); // no NLL ranks last
+        assertTrue(rule.keeps(new Score(1, 8, 0.5, 3.0, 1.0), rivals));
+        assertFalse(rule.keeps(new Score(1, 8, 0.5, 3.0, 2.0), rivals)); // a full tie: the earlier trial ranks first
+        assertThrows(IllegalArgumentException.class, () -> rule.keeps(new Score(1, 16, 0.5, 3.0, 0), rivals));
         assertThrows(IllegalArgumentException.class, () -> new SuccessiveHalving(1));
     }
 
@@ -91,7 +93,7 @@ class SuccessiveHalvingTest {
                     String status = TrialResult.COMPLETED;
                     for (int step : rungs.evalSteps()) {
                         last = step;
-                        if (step > 0 && !gate.keepGoing(step, harm(p.trial(), step), 0)) {
+                        if (step > 0 && !gate.keepGoing(step, harm(p.trial(), step), Double.NaN, 0)) {
                             status = TrialResult.STOPPED;
                             break;
                         }
@@ -182,11 +184,11 @@ class SuccessiveHalvingTest {
     @Test
     void aGateRefusesToMeasureAStoppedTrial() {
         Rungs rungs = Rungs.asha(2, 8, 2); // rungs 2, 4; last 8
-        TrialGate gate = new TrialGate(1, rungs, 2, Map.of(2, List.of(new Score(0, 2, 0.9, 0))));
-        assertTrue(gate.keepGoing(0, 0.0, 0));
-        assertFalse(gate.keepGoing(2, 0.1, 0));
+        TrialGate gate = new TrialGate(1, rungs, 2, Map.of(2, List.of(new Score(0, 2, 0.9, 1.0, 0))));
+        assertTrue(gate.keepGoing(0, 0.0, 2.0, 0));
+        assertFalse(gate.keepGoing(2, 0.1, 0.5, 0));
         assertEquals(2, gate.stoppedAt());
-        assertThrows(IllegalStateException.class, () -> gate.keepGoing(4, 1.0, 0));
+        assertThrows(IllegalStateException.class, () -> gate.keepGoing(4, 1.0, 0.1, 0));
     }
 
     @Test
