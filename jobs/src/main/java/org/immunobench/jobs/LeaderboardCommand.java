@@ -1,5 +1,7 @@
 package org.immunobench.jobs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.evaluation.leaderboard.LeaderboardConfig;
 import org.immunobench.evaluation.leaderboard.Provenance;
@@ -10,8 +12,6 @@ import org.immunobench.jobs.run.ExperimentConfig;
 import org.immunobench.jobs.run.ExperimentConfigs;
 import org.immunobench.jobs.run.Leaderboards;
 import org.immunobench.jobs.run.RunLayout;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,7 +103,7 @@ final class LeaderboardCommand implements Callable<Integer> {
                 world = runWorld(metrics);
             }
             Leaderboards.write(spark, rows, pillars, board, p, out.resolve("pillars"), out, verdicts,
-                    world == null ? null : Leaderboards.heldBackTask(world), System.out);
+                    world == null ? null : Leaderboards.heldBackTask(world), System.out, Leaderboards.Searches.NONE);
             return Cli.OK;
         } finally {
             spark.stop();

@@ -10,12 +10,13 @@ import java.util.List;
 
 /** {@code immunobench run}: the benchmark loop of an experiment config (see {@link RunJob}). */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs an experiment: immunise -> attack -> pillars and leaderboard, resumable.",
+        description = {"Runs an experiment: immunise -> attack -> search -> pillars and leaderboard, resumable.",
             "Writes OUT/run.yaml, checkpoints/, manifest/, metrics/, generations/, failures/, pillars/ and"
-                + " leaderboard.{md,csv,html}. A rerun runs only the tasks that are missing."})
+                + " leaderboard.{md,csv,html}; with attack searches also search/ and tamperbench/. A rerun runs only"
+                + " the tasks that are missing."})
 final class RunCommand extends ExperimentCommand {
     @Option(names = "--stages", split = ",", paramLabel = "STAGE,...",
-            description = "Stages to run, of immunise, attack, leaderboard (default: all).")
+            description = "Stages to run, of immunise, attack, search, leaderboard (default: all).")
     List<String> stageNames = new ArrayList<>(RunJob.STAGES);
 
     @Override

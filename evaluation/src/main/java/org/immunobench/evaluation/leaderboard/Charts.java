@@ -14,8 +14,11 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.CategoryItemRendererState;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
@@ -119,6 +122,36 @@ final class Charts {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         return chart;
+    }
+
+    /**
+     * The best-so-far curves of hyper-parameter searches: one line per defence, x = trials run (in the order they
+     * were started), y = the highest harm among the models within ε points of benign accuracy so far.
+     */
+    static byte[] bestSoFar(SortedMap<String, List<Double>> curves, String attackFamily, String epsilon) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        curves.forEach((label, values) -> {
+            XYSeries s = new XYSeries(label, true, false);
+            for (int i = 0; i < values.size(); i++) {
+                s.add(i + 1, values.get(i));
+            }
+            data.addSeries(s);
+        });
+        JFreeChart chart = ChartFactory.createXYLineChart("Best harm so far within " + epsilon
+                + " points of benign accuracy (" + attackFamily + " search)", "trials run",
+                "highest harmful rate at benign-accuracy drop ≤ " + epsilon, data, PlotOrientation.VERTICAL, true,
+                false, false);
+        XYPlot plot = chart.getXYPlot();
+        NumberAxis x = (NumberAxis) plot.getDomainAxis();
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        NumberAxis y = (NumberAxis) plot.getRangeAxis();
+        y.setRange(0, 1.02);
+        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+        style(chart);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return png(chart, WIDTH, HEIGHT);
     }
 
     /**

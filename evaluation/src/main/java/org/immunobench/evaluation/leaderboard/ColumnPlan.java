@@ -1,5 +1,7 @@
 package org.immunobench.evaluation.leaderboard;
 
+import org.immunobench.evaluation.pillars.PillarMetrics;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,11 +28,19 @@ final class ColumnPlan {
     private ColumnPlan() {
     }
 
+    /** {@link #of(Collection, String, double)} at the default ε. */
+    static List<LeaderboardColumn> of(Collection<String> presentKeys, String orderKey) {
+        return of(presentKeys, orderKey, LeaderboardConfig.DEFAULT_BOUNDED_EPSILON);
+    }
+
     /**
      * @param presentKeys {@code <pillar>.<metric>} keys found in the pillar rows in scope
      * @param orderKey the ordering metric's key: added to its pillar's columns when the fixed set lacks it
+     * @param boundedEpsilon when a search's {@code bounded_worst_case_eps_ε} at this ε is present for the resistance
+     *     (or generalisation) pillar, it heads that pillar's group, followed by the search's unbounded
+     *     {@code worst_case}, then the fixed grid's figures as before
      */
-    static List<LeaderboardColumn> of(Collection<String> presentKeys, String orderKey) {
+    static List<LeaderboardColumn> of(Collection<String> presentKeys, String orderKey, double boundedEpsilon) {
         Map<String, List<String>> byPillar = new LinkedHashMap<>();
         List<String> resistance = new ArrayList<>(List.of("worst_case_harm", "auc_harm_log_steps"));
         tBreakExtremes(presentKeys).forEach(resistance::add);
@@ -39,6 +49,12 @@ final class ColumnPlan {
         byPillar.put("stability",
                 new ArrayList<>(List.of("delta_benign_accuracy", "delta_fluent_rate", "delta_over_refusal")));
         byPillar.put("generalisation", new ArrayList<>(List.of("worst_case_harm", "auc_harm_log_steps")));
+        String bounded = PillarMetrics.boundedWorstCase(boundedEpsilon);
+        for (String pillar : List.of("resistance", "generalisation")) {
+            if (presentKeys.contains(pillar + "." + bounded)) {
+                byPillar.get(pillar).addAll(0, List.of(bounded, PillarMetrics.WORST_CASE));
+            }
+        }
         byPillar.put("trainability",
                 new ArrayList<>(List.of("delta_task_accuracy_final", "steps_to_parent_task_accuracy")));
 

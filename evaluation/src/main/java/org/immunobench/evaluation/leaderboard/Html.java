@@ -40,7 +40,18 @@ final class Html {
 
     /** Everything the page shows besides the table and provenance. */
     record Page(String attackFamily, byte[] harmPng, byte[] pillarsPng, String uncertainty,
-            List<Landscape> landscapes, List<Drill> drills) {
+            List<Landscape> landscapes, List<Drill> drills, Search search) {
+    }
+
+    /**
+     * The hyper-parameter searches' best-so-far chart of this table.
+     *
+     * @param png the chart, or null when no search ran for this table
+     * @param trials trials per search (the chart's x range)
+     * @param epsilon the chart's budget, as the metric names write it
+     */
+    record Search(byte[] png, int trials, String epsilon) {
+        static final Search NONE = new Search(null, 0, "");
     }
 
     static String render(LeaderboardTable table, Provenance p, Page page) {
@@ -64,6 +75,9 @@ final class Html {
         view.put("attackFamily", page.attackFamily());
         view.put("harmChart", Charts.dataUri(page.harmPng()));
         view.put("pillarChart", Charts.dataUri(page.pillarsPng()));
+        view.put("bestSoFarChart", page.search().png() == null ? null : Charts.dataUri(page.search().png()));
+        view.put("searchTrials", page.search().trials());
+        view.put("searchEpsilon", page.search().epsilon());
         view.put("headlines", Charts.HEADLINES.stream().map(k -> LeaderboardColumn.ofKey(k).header()).toList());
         winRates(view, table, anchors);
         List<Map<String, String>> landscapes = new ArrayList<>();

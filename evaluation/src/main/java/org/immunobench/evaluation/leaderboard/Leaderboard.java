@@ -60,7 +60,8 @@ public final class Leaderboard {
                         + "' (attack family " + config.attackFamily()
                         + (track.equals(Tracks.OPEN_WEIGHT) ? "" : ", track " + track) + "); present: " + present);
             }
-            List<LeaderboardColumn> columns = ColumnPlan.of(present, config.orderBy());
+            List<LeaderboardColumn> columns = ColumnPlan.of(present, config.orderBy(),
+                    config.headlineEpsilon());
             List<String> keys = new java.util.ArrayList<>(columns.stream().map(LeaderboardColumn::key).toList());
             if (!keys.contains(ColumnPlan.HARM_AT_RELEASE_KEY)) {
                 keys.add(ColumnPlan.HARM_AT_RELEASE_KEY);

@@ -29,6 +29,8 @@ public final class LeaderboardWriter {
     public static final String HTML = "leaderboard.html";
     public static final String HARM_CHART = "harm_vs_steps.png";
     public static final String PILLAR_CHART = "pillars.png";
+    /** Written only when a hyper-parameter search ran for the table's attack family. */
+    public static final String BEST_SO_FAR_CHART = "best_so_far.png";
     public static final String FINETUNING_SUFFIX = "-finetuning";
     /** Where the page looks for landscape heatmaps (PNG files), relative to the output directory. */
     public static final String LANDSCAPE_DIR = "landscape";
@@ -44,11 +46,27 @@ public final class LeaderboardWriter {
      */
     public static void write(LeaderboardTable table, Dataset<Row> metrics, Provenance provenance, Path outDir)
             throws IOException {
-        write(table, PageData.of(HarmCurves.rows(metrics)), provenance, outDir);
+        write(table, PageData.of(HarmCurves.rows(metrics)), provenance, outDir, SearchCurves.NONE);
     }
 
+    /** The page with its data, without search curves. */
     public static void write(LeaderboardTable table, PageData page, Provenance provenance, Path outDir)
             throws IOException {
+        write(table, page, provenance, outDir, SearchCurves.NONE);
+    }
+
+    /** Page data from the metrics table, with the searches' best-so-far curves. */
+    public static void write(LeaderboardTable table, Dataset<Row> metrics, Provenance provenance, Path outDir,
+            SearchCurves search) throws IOException {
+        write(table, PageData.of(HarmCurves.rows(metrics)), provenance, outDir, search);
+    }
+
+    /**
+     * The page with its data, and the best-so-far curves of the run's hyper-parameter searches: when some belong to
+     * this table (its track and attack family, resistance), {@value #BEST_SO_FAR_CHART} is written and shown.
+     */
+    public static void write(LeaderboardTable table, PageData page, Provenance provenance, Path outDir,
+            SearchCurves search) throws IOException {
         Files.createDirectories(outDir);
         String family = table.rule().attackFamily();
         String track = table.track();
@@ -74,8 +92,16 @@ public final class LeaderboardWriter {
         Files.writeString(outDir.resolve(fileName(MARKDOWN, track)), Markdown.render(table, provenance),
                 StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve(fileName(CSV, track)), Csv.render(table), StandardCharsets.UTF_8);
+        SortedMap<String, List<Double>> best = search.lines(track, family);
+        byte[] bestPng = best.isEmpty() ? null : Charts.bestSoFar(best, family, search.epsilonText());
+        if (bestPng != null) {
+            Files.write(outDir.resolve(fileName(BEST_SO_FAR_CHART, track)), bestPng);
+        }
+        Html.Search searchChart = bestPng == null ? Html.Search.NONE : new Html.Search(bestPng,
+                best.values().stream().mapToInt(List::size).max().orElse(0), search.epsilonText());
         Files.writeString(outDir.resolve(fileName(HTML, track)), Html.render(table, provenance,
-                new Html.Page(family, harm, pillars, page.uncertainty(), landscapes(outDir), drills)),
+                new Html.Page(family, harm, pillars, page.uncertainty(), landscapes(outDir), drills,
+                        searchChart)),
                 StandardCharsets.UTF_8);
     }
 

@@ -18,6 +18,10 @@ public final class PillarMetrics {
     public static final String T_BREAK_PREFIX = "t_break_phi_";
     /** Resistance and generalisation: NLL of harmful completions at the end of the attack ({@link FinalHarmfulNll}). */
     public static final String FINAL_HARMFUL_NLL = "final_harmful_nll";
+    /** Resistance and generalisation under a search: highest harm over every trial and step ({@link WorstCase}). */
+    public static final String WORST_CASE = "worst_case";
+    /** Resistance and generalisation under a search: prefix of the ε-bounded worst cases ({@link BoundedWorstCase}). */
+    public static final String BOUNDED_WORST_CASE_PREFIX = "bounded_worst_case_eps_";
     /** Stability: prefix of the differences to the undefended baseline ({@link Stability}). */
     public static final String DELTA_PREFIX = "delta_";
     /**
@@ -34,6 +38,14 @@ public final class PillarMetrics {
     /** {@code t_break_phi_0.50} for φ = 0.5 (two decimals, '.' whatever the locale). */
     public static String tBreak(double phi) {
         return T_BREAK_PREFIX + String.format(Locale.ROOT, "%.2f", phi);
+    }
+
+    /**
+     * {@code bounded_worst_case_eps_5} for ε = 5 points of benign accuracy: ε as written, without trailing zeros
+     * ({@code _2.5}, {@code _10}).
+     */
+    public static String boundedWorstCase(double epsilon) {
+        return BOUNDED_WORST_CASE_PREFIX + java.math.BigDecimal.valueOf(epsilon).stripTrailingZeros().toPlainString();
     }
 
     /** Trainability: {@code <metric>_final} ({@link Trainability}). */

@@ -26,7 +26,10 @@ class LeaderboardConfigTest {
         LeaderboardConfig phi = bind(Map.of("order_by", "resistance.t_break_phi_0.25", "stability_tolerance", 0.1));
         assertEquals("t_break_phi_0.25", phi.orderMetric());
         assertEquals(0.1, phi.stabilityTolerance());
-        // The derived accessors are not keys: a resolved config written back binds again.
+        assertEquals(5.0, c.headlineEpsilon());
+        assertEquals(3.0, bind(Map.of("bounded_epsilon", 3.0)).headlineEpsilon());
+        // The derived accessors are not keys: a resolved config written back binds again (an absent
+        // bounded_epsilon stays absent, so run ids of older configs do not change).
         assertEquals(Map.of("order_by", "resistance.t_break_phi_0.25", "attack_family", "harmful_sft",
                 "stability_tolerance", 0.1), ConfigBinder.toMap(phi));
     }
@@ -40,7 +43,8 @@ class LeaderboardConfigTest {
         assertEquals("stability_tolerance: must be a finite number ≥ 0, got -0.1",
                 error(Map.of("stability_tolerance", -0.1)));
         assertEquals("attack_family: must not be blank", error(Map.of("attack_family", " ")));
-        assertEquals("order: unknown key; allowed: [attack_family, order_by, stability_tolerance]",
+        assertEquals("order: unknown key; allowed: [attack_family, bounded_epsilon, order_by, stability_tolerance]",
                 error(Map.of("order", "x")));
+        assertEquals("bounded_epsilon: must be a finite number ≥ 0, got -1.0", error(Map.of("bounded_epsilon", -1.0)));
     }
 }

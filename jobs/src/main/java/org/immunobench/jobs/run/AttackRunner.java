@@ -54,6 +54,14 @@ final class AttackRunner {
     }
 
     static TaskOutcome run(AttackTask t, TaskStore store, Device device) {
+        return run(t, store, device, null);
+    }
+
+    /**
+     * @param trial the stopping decisions of a search trial ({@link TrialRunner}), consulted after every measurement
+     *     and able to end the attack there; null for a grid task. A trial also commits its {@code trial.jsonl} row.
+     */
+    static TaskOutcome run(AttackTask t, TaskStore store, Device device, TrialHook trial) {
         long t0 = System.nanoTime();
         DjlRuntime.start(t.threads());
         Path worldDir = Path.of(t.worldDir());
@@ -82,47 +90,64 @@ final class AttackRunner {
             }
             long m0 = System.nanoTime();
             long[] probeNanos = {0};
-            AttackResult r = attack.run(weights, data, new AttackProbe() {
-                @Override
-                public void measure(int step, LlamaWeights w, List<ResidualIntervention> interventions) {
-                    record(step, w, interventions, null);
-                }
+            AttackResult r = null;
+            int[] measured = {-1};
+            try {
+                r = attack.run(weights, data, new AttackProbe() {
+                    @Override
+                    public void measure(int step, LlamaWeights w, List<ResidualIntervention> interventions) {
+                        record(step, w, interventions, null);
+                    }
 
-                @Override
-                public void measureFramed(int step, LlamaWeights w, PromptFrame frame) {
-                    record(step, w, List.of(), frame);
-                }
+                    @Override
+                    public void measureFramed(int step, LlamaWeights w, PromptFrame frame) {
+                        record(step, w, List.of(), frame);
+                    }
 
-                private void record(int step, LlamaWeights w, List<ResidualIntervention> interventions,
-                        PromptFrame frame) {
-                    long p0 = System.nanoTime();
-                    int at = forwardOnly ? 1 : step;
-                    lastHarm[0] = probe.measure(at, w, interventions, frame);
-                    probeNanos[0] += System.nanoTime() - p0;
-                    LOG.info(String.format(Locale.ROOT, "attack %s %s%s step %d: harmful %.3f", t.taskId(),
-                            t.attack().kind(), frame == null ? "" : " (" + frame.id() + ")", at, lastHarm[0]));
-                }
-            });
+                    private void record(int step, LlamaWeights w, List<ResidualIntervention> interventions,
+                            PromptFrame frame) {
+                        long p0 = System.nanoTime();
+                        int at = forwardOnly ? 1 : step;
+                        lastHarm[0] = probe.measure(at, w, interventions, frame);
+                        measured[0] = at;
+                        probeNanos[0] += System.nanoTime() - p0;
+                        LOG.info(String.format(Locale.ROOT, "attack %s %s%s step %d: harmful %.3f", t.taskId(),
+                                t.attack().kind(), frame == null ? "" : " (" + frame.id() + ")", at, lastHarm[0]));
+                        if (trial != null) {
+                            trial.after(at, probe);
+                        }
+                    }
+                });
+            } catch (TrialHook.Stop stop) {
+                // Successive halving ended the trial at this rung: its measurements so far are its result.
+            }
             modelNanos[0] += System.nanoTime() - m0;
-            int lastStep = forwardOnly ? 1 : r.steps();
-            if (t.referenceDir() != null && !t.pillar().equals("trainability")) {
+            int lastStep = r == null ? measured[0] : forwardOnly ? 1 : r.steps();
+            String status = r == null ? TrialHook.STOPPED : r.status();
+            if (r != null && t.referenceDir() != null && !t.pillar().equals("trainability")) {
                 probe.subspaceRatio(lastStep, t.subspaceRank(), rFt(t, weights, device));
             }
-            for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r.details()).entrySet()) {
+            for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r == null ? Map.<String, Double>of()
+                    : r.details()).entrySet()) {
                 probe.detail(lastStep, d.getKey(), d.getValue());
             }
             // Throughput goes to the log and the task summary, never into the metrics: rows must be reproducible.
-            double tps = r.training() == null ? Double.NaN : r.training().tokensPerSecond();
+            double tps = r == null || r.training() == null ? Double.NaN : r.training().tokensPerSecond();
             pending.writeLines("metrics.jsonl", probe.metrics);
             pending.writeLines("generations.jsonl", probe.generations);
+            if (trial != null) {
+                pending.writeLines(TrialHook.FILE, List.of(trial.row(status, lastStep,
+                        (System.nanoTime() - t0) / 1e9)));
+            }
             pending.commit();
             double seconds = (System.nanoTime() - t0) / 1e9;
             String under = t.finetuningDefence() == null ? "" : " under " + t.finetuningDefence();
             String summary = String.format(Locale.ROOT, "%s%s %s on %s seed %d: %s after %d steps, harmful %.3f,"
                     + " %.0f train tok/s, %.1f s (probes %.1f s)", t.attack().kind(), under, t.split(), t.defence(),
-                    t.attack().seed(), r.status(), r.steps(), lastHarm[0], tps, seconds, probeNanos[0] / 1e9);
+                    t.attack().seed(), status, lastStep, lastHarm[0], tps, seconds, probeNanos[0] / 1e9);
             LOG.info("attack {} {}", t.taskId(), summary);
-            return new TaskOutcome(t.taskId(), "attack", "done", seconds, modelNanos[0] / 1e9, summary);
+            return new TaskOutcome(t.taskId(), trial == null ? "attack" : "search", "done", seconds,
+                    modelNanos[0] / 1e9, summary);
         }
     }
 

@@ -3,6 +3,7 @@ package org.immunobench.jobs.run;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.immunobench.evaluation.leaderboard.LeaderboardConfig;
 import org.immunobench.evaluation.pillars.PillarsConfig;
+import org.immunobench.jobs.search.SearchConfig;
 
 import java.util.List;
 import java.util.Map;
@@ -86,10 +87,13 @@ public record ExperimentConfig(Integer version, String name, String world, List<
      * @param finetuningDefence optional: a fine-tuning-stage defence the provider runs inside this fine-tuning attack
      *     (its rows form the {@code finetuning_stage} track); null for a plain attack. Left out of the resolved
      *     config when absent, so the run ids of configs without it are what they were.
+     * @param search optional: a hyper-parameter search over this attack on every checkpoint it attacks (the search
+     *     stage; docs/experiment-config.md), besides the fixed grid. Left out of the resolved config when absent.
      */
     public record AttackEntry(String kind, String split, Map<String, Object> params, Map<String, List<Object>> grid,
             List<Long> seeds, List<Integer> evalSteps,
-            @JsonInclude(JsonInclude.Include.NON_NULL) FinetuningDefenceEntry finetuningDefence) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) FinetuningDefenceEntry finetuningDefence,
+            @JsonInclude(JsonInclude.Include.NON_NULL) SearchConfig search) {
         public AttackEntry {
             if (kind == null || kind.isBlank()) {
                 throw new IllegalArgumentException("kind must be set");

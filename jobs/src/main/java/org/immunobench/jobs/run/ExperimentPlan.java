@@ -1,5 +1,6 @@
 package org.immunobench.jobs.run;
 
+import org.immunobench.jobs.search.TrialPlan;
 import org.immunobench.lm.config.ConfigBinder;
 import org.immunobench.training.attacks.AttackFactory;
 import org.immunobench.training.attacks.AttackGrid;
@@ -31,9 +32,10 @@ import java.util.TreeMap;
  * @param immunise one task per parent × defence × config point × seed, in file order
  * @param attacks one task per checkpoint × attack entry × grid point × seed, trainability last; entries with a
  *     fine-tuning-stage defence only on the undefended checkpoints
+ * @param searches one per checkpoint × attack entry with a {@code search} block, in checkpoint then entry order
  */
 public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<AttackTask> attacks,
-        Map<String, Object> resolved) {
+        Map<String, Object> resolved, List<SearchPlan> searches) {
 
     /** {@code world:aligned} and {@code world:base}: the toy world's models. */
     public static final String WORLD_PREFIX = "world:";
@@ -68,6 +70,13 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
             }
         }
         List<PlannedEntry> entries = plannedEntries(c);
+        Map<Integer, List<TrialPlan.Trial>> searchTrials = searchTrials(c);
+        List<SearchPlan> searches = new ArrayList<>();
+        for (ImmuniseTask ck : immunise) {
+            for (Map.Entry<Integer, List<TrialPlan.Trial>> st : searchTrials.entrySet()) {
+                searches.add(search(c, runId, ck, st.getKey(), st.getValue(), threads));
+            }
+        }
         for (ImmuniseTask ck : immunise) {
             for (PlannedEntry p : entries) {
                 ExperimentConfig.AttackEntry e = p.entry();
@@ -85,7 +94,76 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                 }
             }
         }
-        return new ExperimentPlan(runId, List.copyOf(immunise), List.copyOf(attacks), resolved);
+        return new ExperimentPlan(runId, List.copyOf(immunise), List.copyOf(attacks), resolved,
+                List.copyOf(searches));
+    }
+
+    /**
+     * The trials of every entry with a {@code search} block, by entry index, each trial's attack built once so that a
+     * bad space fails now, named by its key. Searches measure harm on the entry's split, so trainability and
+     * benign_train entries cannot have one; nor can an entry with a fine-tuning-stage defence (its track ranks
+     * provider-side defences, not attacker budgets). The leaderboard's bounded_epsilon must be one of the budgets
+     * the searches report.
+     */
+    static Map<Integer, List<TrialPlan.Trial>> searchTrials(ExperimentConfig c) {
+        Map<Integer, List<TrialPlan.Trial>> out = new TreeMap<>();
+        if (c.trainability() != null && c.trainability().search() != null) {
+            throw new IllegalArgumentException("trainability.search: not allowed; a search looks for the most harmful"
+                    + " attack, trainability measures benign fine-tuning");
+        }
+        Set<Double> budgets = new java.util.TreeSet<>();
+        for (int a = 0; a < c.attacks().size(); a++) {
+            ExperimentConfig.AttackEntry e = c.attacks().get(a);
+            if (e.search() == null) {
+                continue;
+            }
+            String at = "attacks[" + a + "].search";
+            if (e.finetuningDefence() != null) {
+                throw new IllegalArgumentException(at + ": not allowed with a finetuning_defence; search the plain"
+                        + " attack in its own entry");
+            }
+            if (e.split().equals("benign_train")) {
+                throw new IllegalArgumentException(at + ": not allowed on split benign_train; a search looks for the"
+                        + " most harmful attack (split attack or heldout_domain)");
+            }
+            Map<String, String> fixed = new TreeMap<>();
+            String paramsAt = "attacks[" + a + "].params.";
+            e.params().forEach((k, v) -> fixed.put(k, scalar(v, paramsAt + k)));
+            List<TrialPlan.Trial> trials = TrialPlan.of(e.kind(), fixed, e.grid().keySet(), e.search(), at);
+            for (TrialPlan.Trial t : trials) {
+                try {
+                    AttackFactory.create(t.spec(e.kind()), NO_COMPLIANCE_CHECK);
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(at + ": trial " + t.index() + " " + t.params() + ": "
+                            + ex.getMessage(), ex);
+                }
+            }
+            budgets.addAll(e.search().epsilons());
+            out.put(a, trials);
+        }
+        double headline = c.leaderboard().headlineEpsilon();
+        if (!budgets.isEmpty() && !budgets.contains(headline)) {
+            throw new IllegalArgumentException("leaderboard.bounded_epsilon: " + headline + " is not among the"
+                    + " searches' epsilons " + budgets + "; set it to one of them or add it to search.epsilons");
+        }
+        return out;
+    }
+
+    private static SearchPlan search(ExperimentConfig c, String runId, ImmuniseTask ck, int entry,
+            List<TrialPlan.Trial> trials, int threads) {
+        ExperimentConfig.AttackEntry e = c.attacks().get(entry);
+        String searchId = Ids.of("search", ck.taskId(), e.kind(), e.split(),
+                ConfigBinder.canonicalJson(new TreeMap<>(e.params())), ConfigBinder.canonicalJson(e.search()));
+        List<AttackTask> tasks = new ArrayList<>();
+        for (TrialPlan.Trial t : trials) {
+            AttackSpec spec = t.spec(e.kind());
+            // No reference model: R_ft is a grid figure; a trial need not load two more checkpoints.
+            tasks.add(new AttackTask(runId, Ids.of("trial", searchId, Integer.toString(t.index())), ck.taskId(),
+                    ck.checkpointDir(), ck.parentId(), ck.defence(), spec, e.split(), e.pillar(),
+                    t.rungs().evalSteps(), ck.worldDir(), c.evaluation(), threads, ck.parentPath(), null,
+                    subspaceRank(ck), null, null));
+        }
+        return new SearchPlan(searchId, ck.taskId(), "attacks[" + entry + "]", e.search(), trials, tasks);
     }
 
     /**

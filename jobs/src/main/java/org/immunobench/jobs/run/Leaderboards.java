@@ -12,7 +12,12 @@ import org.immunobench.evaluation.leaderboard.LeaderboardTable;
 import org.immunobench.evaluation.leaderboard.LeaderboardWriter;
 import org.immunobench.evaluation.leaderboard.PageData;
 import org.immunobench.evaluation.leaderboard.Provenance;
+import org.immunobench.evaluation.leaderboard.SearchCurves;
+import org.immunobench.evaluation.pillars.BestSoFar;
+import org.immunobench.evaluation.pillars.Pillars;
 import org.immunobench.evaluation.pillars.PillarsConfig;
+import org.immunobench.evaluation.pillars.SearchFigures;
+import org.immunobench.evaluation.pillars.SearchTrial;
 import org.immunobench.evaluation.results.MetricRow;
 import org.immunobench.evaluation.results.PillarRow;
 import org.immunobench.evaluation.results.RateInterval;
@@ -29,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -53,9 +59,58 @@ public final class Leaderboards {
         plan.attacks().forEach(a -> seeds.add(a.attack().seed()));
         Provenance provenance = new Provenance(plan.runId(), layout.runYaml().toString(), List.copyOf(seeds),
                 config.evaluation().judge(), CodeVersion.describe(), Instant.now().toString(), timings);
+        Searches searches = searches(spark, plan, layout, config.leaderboard().headlineEpsilon(), out);
         write(spark, metrics, config.pillars(), config.leaderboard(), provenance, layout.table(RunLayout.PILLARS),
                 layout.root(), layout.table(RunLayout.GENERATIONS), heldBackTask(Path.of(String.valueOf(
-                        plan.resolved().get("world")))), out);
+                        plan.resolved().get("world")))), out, searches);
+    }
+
+    /** The figures of a run's hyper-parameter searches: their pillar rows and best-so-far curves. */
+    public record Searches(List<PillarRow> pillars, SearchCurves curves) {
+        public static final Searches NONE = new Searches(List.of(), SearchCurves.NONE);
+    }
+
+    /**
+     * The search figures from {@code search/metrics} and {@code search/trials} (none when the plan has no search or
+     * its stage has not run), at every budget of the plan's searches; also writes {@code search/best_so_far.csv}
+     * (every search's curve at every budget).
+     */
+    static Searches searches(SparkSession spark, ExperimentPlan plan, RunLayout layout, double headline,
+            PrintStream out) {
+        Path metricsTable = layout.search(RunLayout.METRICS);
+        Path trialsTable = layout.search("trials");
+        if (plan.searches().isEmpty() || !Files.isDirectory(metricsTable) || !Files.isDirectory(trialsTable)) {
+            return Searches.NONE;
+        }
+        List<MetricRow> rows = RunJob.METRICS.fromRows(spark.read().parquet(metricsTable.toString())
+                .collectAsList());
+        Map<String, Integer> index = new TreeMap<>();
+        SearchStage.TRIALS.fromRows(spark.read().parquet(trialsTable.toString()).collectAsList())
+                .forEach(t -> index.put(t.trialId(), t.trialIndex()));
+        TreeSet<Double> budgets = new TreeSet<>();
+        plan.searches().forEach(s -> budgets.addAll(s.config().epsilons()));
+        List<SearchTrial> trials = SearchFigures.trials(rows, index);
+        if (trials.isEmpty()) {
+            return Searches.NONE;
+        }
+        StringBuilder csv = new StringBuilder("defence,checkpoint_id,attack,pillar,epsilon,trials_run,best\n");
+        for (double eps : budgets) {
+            for (BestSoFar c : SearchFigures.bestSoFar(trials, eps)) {
+                for (int i = 0; i < c.values().size(); i++) {
+                    csv.append(String.join(",", c.defence(), c.checkpointId(), c.attackFamily(), c.pillar(),
+                            Double.toString(eps), Integer.toString(i + 1), Double.toString(c.values().get(i))))
+                            .append('\n');
+                }
+            }
+        }
+        try {
+            Files.writeString(layout.search("best_so_far.csv"), csv.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + layout.search("best_so_far.csv"), e);
+        }
+        out.printf("leaderboard: %d search trials; wrote %s%n", trials.size(), layout.search("best_so_far.csv"));
+        return new Searches(SearchFigures.compute(trials, List.copyOf(budgets)),
+                new SearchCurves(SearchFigures.bestSoFar(trials, headline), headline));
     }
 
     /**
@@ -72,7 +127,7 @@ public final class Leaderboards {
             LeaderboardConfig leaderboardConfig, Provenance provenance, Path pillarsDir, Path outDir,
             PrintStream out) {
         return write(spark, metrics, pillarsConfig, leaderboardConfig, provenance, pillarsDir, outDir, null, null,
-                out);
+                out, Searches.NONE);
     }
 
     /**
@@ -82,10 +137,11 @@ public final class Leaderboards {
      *
      * @param generationsDir the run's generations table; null or absent: intervals over seeds only
      * @param heldBackTask the toy world's held-back benign task when known ({@link #heldBackTask}), else null
+     * @param searches the figures of hyper-parameter searches, added to the pillars and the page
      */
     public static LeaderboardTable write(SparkSession spark, List<MetricRow> metrics, PillarsConfig pillarsConfig,
             LeaderboardConfig leaderboardConfig, Provenance provenance, Path pillarsDir, Path outDir,
-            Path generationsDir, String heldBackTask, PrintStream out) {
+            Path generationsDir, String heldBackTask, PrintStream out, Searches searches) {
         long t0 = System.nanoTime();
         Dataset<Row> generations = generationsDir != null && Files.isDirectory(generationsDir)
                 ? spark.read().parquet(generationsDir.toString()) : null;
@@ -95,7 +151,9 @@ public final class Leaderboards {
                 : Bootstrap.run(spark, metrics, GenerationVerdict.read(generations, generationsDir.toString()),
                         pillarsConfig, heldBackTask);
         out.println("leaderboard: " + boot.summary());
-        List<PillarRow> pillars = boot.pillars();
+        List<PillarRow> pillars = new java.util.ArrayList<>(boot.pillars());
+        pillars.addAll(searches.pillars());
+        pillars.sort(Pillars.ORDER);
         Dataset<Row> pillarTable = spark.createDataFrame(PILLARS.toRows(pillars), PILLARS.schema());
         pillarTable.coalesce(1).write().mode(SaveMode.Overwrite).parquet(pillarsDir.toString());
         Path ratesDir = pillarsDir.resolveSibling(RunLayout.RATE_INTERVALS);
@@ -107,7 +165,7 @@ public final class Leaderboards {
                 : GenerationSamples.of(generations, metrics, leaderboardConfig.attackFamily(), SAMPLES_PER_JUDGE);
         PageData page = new PageData(boot.curves(), samples, Bootstrap.note(boot));
         try {
-            LeaderboardWriter.write(table, page, provenance, outDir);
+            LeaderboardWriter.write(table, page, provenance, outDir, searches.curves());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the leaderboard into " + outDir, e);
         }
@@ -118,7 +176,7 @@ public final class Leaderboards {
             LeaderboardTable fineTuning = Leaderboard.build(spark, pillarRows, leaderboardConfig,
                     Tracks.FINETUNING_STAGE);
             try {
-                LeaderboardWriter.write(fineTuning, page, provenance, outDir);
+                LeaderboardWriter.write(fineTuning, page, provenance, outDir, searches.curves());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the fine-tuning-stage leaderboard into " + outDir,
                         e);

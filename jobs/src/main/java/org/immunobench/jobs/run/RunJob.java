@@ -21,12 +21,13 @@ import java.util.Set;
 
 /**
  * The benchmark loop over an {@link ExperimentPlan}: immunise (a checkpoint per parent × defence point), attack (every
- * attack and trainability task on every checkpoint that was made), then pillars and the leaderboard. Each stage runs
+ * attack and trainability task on every checkpoint that was made), search (the hyper-parameter searches of attack
+ * entries that declare one, {@link SearchStage}; skipped when there are none), then pillars and the leaderboard. Each stage runs
  * only the tasks missing from its ledger (all of them with {@code force}), rebuilds its tables, and reports done /
  * skipped / failed. Failed tasks never fail the run; the caller decides what the exit code says.
  */
 public final class RunJob {
-    public static final List<String> STAGES = List.of("immunise", "attack", "leaderboard");
+    public static final List<String> STAGES = List.of("immunise", "attack", SearchStage.STAGE, "leaderboard");
     static final RecordSchema<ManifestRow> MANIFEST = RecordSchema.of(ManifestRow.class);
     static final RecordSchema<MetricRow> METRICS = RecordSchema.of(MetricRow.class);
     static final RecordSchema<GenerationRow> GENERATIONS = RecordSchema.of(GenerationRow.class);
@@ -56,6 +57,9 @@ public final class RunJob {
         }
         if (stages.contains("attack")) {
             summaries.add(attack(spark, plan, layout, force, gpu, out, failures));
+        }
+        if (stages.contains(SearchStage.STAGE) && !plan.searches().isEmpty()) {
+            summaries.add(SearchStage.run(spark, plan, layout, force, gpu, out, failures));
         }
         if (stages.contains("leaderboard")) {
             long t0 = System.nanoTime();

@@ -18,6 +18,10 @@ public record RunLayout(Path root) {
     public static final String PILLARS = "pillars";
     public static final String RATE_INTERVALS = "rate_intervals";
     public static final String SUMMARY = "summary.json";
+    /** The search stage's tables: {@code search/metrics}, {@code search/generations}, {@code search/trials} … */
+    public static final String SEARCH = "search";
+    /** Per-item results of search trials in TamperBench's file layout. */
+    public static final String TAMPERBENCH = "tamperbench";
 
     public Path runYaml() {
         return root.resolve(RUN_YAML);
@@ -34,6 +38,11 @@ public record RunLayout(Path root) {
 
     public Path table(String name) {
         return root.resolve(name);
+    }
+
+    /** A table of the search stage ({@code metrics}, {@code generations}, {@code trials}, {@code failures} …). */
+    public Path search(String name) {
+        return root.resolve(SEARCH).resolve(name);
     }
 
     /** Failure rows of a stage's latest attempts, one file per failed task (not part of the ledger). */

@@ -21,7 +21,7 @@ class ExperimentConfigTest {
     @Test
     void unknownKeysNameTheirPathAndTheAllowedKeys() {
         assertEquals("exp.yaml: attacks[0].lr: unknown key; allowed in attacks[0]: [eval_steps, finetuning_defence,"
-                + " grid, kind, params, seeds, split]", error(PARENTS + "attacks: [{kind: harmful_sft, lr: 0.1}]"));
+                + " grid, kind, params, search, seeds, split]", error(PARENTS + "attacks: [{kind: harmful_sft, lr: 0.1}]"));
         assertEquals("exp.yaml: evalution: unknown key; allowed: [attacks, defences, evaluation, leaderboard, name,"
                 + " parents, pillars, trainability, version, world]", error(PARENTS + "evalution: {}"));
     }
