@@ -71,7 +71,7 @@ public final class LlamaForward {
         List<NDArray> captured = options.captureHidden() ? new ArrayList<>() : null;
         h = intervene(options, HookPoint.EMBEDDINGS, h, act);
         if (captured != null) {
-            captured.add(act == DataType.FLOAT32 ? h : h.toType(DataType.FLOAT32, false));
+            captured.add(act == DataType.FLOAT32 ? h : cast(h, DataType.FLOAT32));
         }
         for (int layer = 0; layer < c.numLayers(); layer++) {
             NDArray x = rmsNorm(h, w.get(LlamaNames.inputNorm(layer)), c.rmsNormEps(), act);
@@ -82,7 +82,7 @@ public final class LlamaForward {
             h = h.add(mlp(w, layer, x));
             h = intervene(options, HookPoint.post(layer), h, act);
             if (captured != null) {
-                captured.add(act == DataType.FLOAT32 ? h : h.toType(DataType.FLOAT32, false));
+                captured.add(act == DataType.FLOAT32 ? h : cast(h, DataType.FLOAT32));
             }
         }
         NDArray finalHidden = rmsNorm(h, w.get(LlamaNames.FINAL_NORM), c.rmsNormEps(), act);
@@ -111,20 +111,20 @@ public final class LlamaForward {
         if (act == DataType.FLOAT32) {
             return rmsNorm(x, weight, eps);
         }
-        return rmsNorm(x.toType(DataType.FLOAT32, false), weight, eps).toType(act, false);
+        return cast(rmsNorm(cast(x, DataType.FLOAT32), weight, eps), act);
     }
 
     /** Logits of {@code hidden} (..., D), always float32. */
     private static NDArray lmHead(LlamaWeights w, NDArray hidden, NDManager scope) {
         try (LlamaWeights.Use head = w.use(LlamaNames.LM_HEAD, scope)) {
             NDArray logits = Linear.linear(hidden, head.array(), null).head();
-            return w.activationType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+            return w.activationType() == DataType.FLOAT32 ? logits : cast(logits, DataType.FLOAT32);
         }
     }
 
-    /** {@code x} in {@code type}: itself when it already is. */
+    /** {@code x} in {@code type}, differentiably ({@link Casts}): itself when it already is. */
     static NDArray cast(NDArray x, DataType type) {
-        return x.getDataType() == type ? x : x.toType(type, false);
+        return Casts.to(x, type);
     }
 
     /**
@@ -182,10 +182,10 @@ public final class LlamaForward {
         NDArray raw = grouped.matMul(k.transpose(0, 1, 3, 2)).mul(scalar(scope, 1.0 / Math.sqrt(hd)));
         boolean reduced = act != DataType.FLOAT32;
         // mask and softmax in float32 whatever the activations (HF does the same in half precision)
-        NDArray scores = (reduced ? raw.toType(DataType.FLOAT32, false) : raw)
+        NDArray scores = (reduced ? cast(raw, DataType.FLOAT32) : raw)
                 .reshape(b, c.numKvHeads(), g, t, s).add(additiveMask);
         NDArray softmax = scores.softmax(-1);
-        NDArray probs = (reduced ? softmax.toType(act, false) : softmax).reshape(b, c.numKvHeads(), (long) g * t, s);
+        NDArray probs = (reduced ? cast(softmax, act) : softmax).reshape(b, c.numKvHeads(), (long) g * t, s);
         NDArray out = probs.matMul(v) // (B, Hkv, G·T, hd)
                 .reshape(b, c.numHeads(), t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) c.numHeads() * hd);
         return project(w, layer, "o_proj", out);

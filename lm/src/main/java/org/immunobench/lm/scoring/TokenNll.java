@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import org.immunobench.lm.model.Casts;
 import org.immunobench.lm.model.LlamaNames;
 import org.immunobench.lm.model.LlamaWeights;
 
@@ -31,15 +32,15 @@ public final class TokenNll {
         NDArray targetRows = w.toCompute(LlamaNames.LM_HEAD,
                 Embedding.embedding(targets, head, SparseFormat.DENSE).head()); // (N, D)
         // in half precision the dot products and the logsumexp are taken in float32
-        NDArray wideHidden = reduced ? hidden.toType(DataType.FLOAT32, false) : hidden;
-        NDArray targetLogit = wideHidden.mul(reduced ? targetRows.toType(DataType.FLOAT32, false) : targetRows)
+        NDArray wideHidden = reduced ? Casts.to(hidden, DataType.FLOAT32) : hidden;
+        NDArray targetLogit = wideHidden.mul(reduced ? Casts.to(targetRows, DataType.FLOAT32) : targetRows)
                 .sum(new int[] {-1});
         if (vocab <= vocabChunk) {
             NDArray logits;
             try (LlamaWeights.Use full = w.use(LlamaNames.LM_HEAD, hidden.getManager())) {
                 logits = Linear.linear(hidden, full.array(), null).head();
             }
-            return logsumexp(reduced ? logits.toType(DataType.FLOAT32, false) : logits).sub(targetLogit);
+            return logsumexp(reduced ? Casts.to(logits, DataType.FLOAT32) : logits).sub(targetLogit);
         }
         NDArray runMax = null;
         NDArray runSum = null;
@@ -49,7 +50,7 @@ public final class TokenNll {
                     new NDIndex(start + ":" + end)));
             NDArray logits = Linear.linear(hidden, slice, null).head(); // (N, chunk)
             if (reduced) {
-                logits = logits.toType(DataType.FLOAT32, false);
+                logits = Casts.to(logits, DataType.FLOAT32);
             }
             NDArray chunkMax = logits.max(new int[] {-1}).stopGradient();
             if (runMax == null) {
