@@ -119,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " (V=%d D=%d L=%d H=%d I=%d), max batch tokens %d%n", rows, tokensPerRow,
                     config.parameterCount() / 1e6, vocabSize, hidden, layers, heads, intermediate, maxBatchTokens);
             out.flush();
-            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), false, 1);
+            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), DeviceChoice.cpu, 1);
             SparkSession spark = SparkSessions.open(plan, "immunobench bench");
             try {
                 SparkOverheadBench.run(spark, model, SparkOverheadBench.syntheticTexts(words, rows, tokensPerRow,

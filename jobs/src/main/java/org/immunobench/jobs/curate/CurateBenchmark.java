@@ -58,7 +58,7 @@ public final class CurateBenchmark {
         Path work = Path.of(opt.getOrDefault("work", "/tmp/immunobench-curate-bench")).toAbsolutePath();
         Files.createDirectories(work);
         SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), opt.getOrDefault("master", "local[2]"),
-                Map.of(), false, 1);
+                Map.of(), org.immunobench.jobs.DeviceChoice.cpu, 1);
         SparkSession spark = SparkSessions.open(plan, "curate-benchmark");
         System.out.printf("curate benchmark: master=%s cores=%d maxHeap=%dMB work=%s%n", plan.master(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, work);
@@ -115,7 +115,7 @@ public final class CurateBenchmark {
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
         CurateReport report = CurateJob.run(spark, config, new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1),
-                false, true, s -> System.out.print(s)));
+                org.immunobench.jobs.DeviceChoice.cpu, true, s -> System.out.print(s)));
         double wall = seconds(t0);
         double cpu = (cpuNanos() - c0) / 1e9;
         long rowsIn = report.total().rowsIn();
@@ -161,7 +161,7 @@ public final class CurateBenchmark {
             CheckpointWriter.write(model, config, RandomInit.weights(config, 0), tokenizer, "F32");
         }
         CurateJob.Scoring s = CurateJob.score(spark, sample, model.toString(), PerplexityConfig.defaults(),
-                new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1), false, false, null));
+                new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1), org.immunobench.jobs.DeviceChoice.cpu, false, null));
         int tasks = spark.sparkContext().defaultParallelism();
         System.out.printf("perplexity [%s]: llama vocab %d, hidden %d, %d layers, %d heads, intermediate %d:"
                 + " %.2fM parameters, 1 libtorch thread per task, %d tasks%n", what, config.vocabSize(),

@@ -38,6 +38,7 @@ import org.immunobench.curation.report.PplHistograms;
 import org.immunobench.curation.report.StageReport;
 import org.immunobench.curation.validate.StageCounts;
 import org.immunobench.jobs.CodeVersion;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.jobs.score.ScoreJob;
 import org.immunobench.lm.config.ConfigBinder;
@@ -100,8 +101,14 @@ public final class CurateJob {
      * @param runtime threads and device of the reference model (batching comes from the config)
      * @param progress receives one block of text per finished stage
      */
-    public record Settings(RuntimeOptions runtime, boolean gpuRequested, boolean overwrite, Consumer<String> progress) {
+    public record Settings(RuntimeOptions runtime, DeviceChoice device, boolean overwrite, Consumer<String> progress) {
+        /** {@code gpuRequested}: {@code --device gpu}, else {@code cpu}. */
+        public Settings(RuntimeOptions runtime, boolean gpuRequested, boolean overwrite, Consumer<String> progress) {
+            this(runtime, gpuRequested ? DeviceChoice.gpu : DeviceChoice.cpu, overwrite, progress);
+        }
+
         public Settings {
+            device = device == null ? DeviceChoice.cpu : device;
             if (runtime == null) {
                 throw new IllegalArgumentException("runtime options must be set");
             }
@@ -278,7 +285,7 @@ public final class CurateJob {
         }
         RuntimeOptions runtime = settings.runtime().withBatching(ppl.maxBatchTokens(), ppl.maxBatchSize());
         Dataset<Row> scored = Checkpoints.cut(in.mapPartitions(new CorpusScorer(new ModelSpec(model, runtime),
-                settings.gpuRequested(), ppl.chunkRows(), fwdTokens, fwdNanos), Encoders.row(in.schema())));
+                settings.device(), ppl.chunkRows(), fwdTokens, fwdNanos), Encoders.row(in.schema())));
         Row agg = scored.agg(count(lit(1)), sum(col("n_tokens")), sum(col("ppl").isNull().cast("long"))).first();
         long unscorable = agg.isNullAt(2) ? 0 : agg.getLong(2);
         return new Scoring(scored, agg.getLong(0) - unscorable, unscorable, agg.isNullAt(1) ? 0 : agg.getLong(1),
@@ -338,7 +345,7 @@ public final class CurateJob {
         run.put("master", spark.sparkContext().master());
         run.put("out", out.toString());
         run.put("reference_model", config.referenceModel() == null ? "none" : config.referenceModel());
-        run.put("device", settings.gpuRequested() ? "gpu" : "cpu");
+        run.put("device", settings.device().name());
         run.put("threads", settings.runtime().intraOpThreads());
         run.put("write_seconds", Math.round(writeSeconds * 10) / 10.0);
         run.put("seconds", Math.round(seconds(t0) * 10) / 10.0);

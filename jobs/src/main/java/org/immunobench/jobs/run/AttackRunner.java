@@ -55,7 +55,7 @@ final class AttackRunner {
         World world = WorldContext.load(worldDir);
         try (TaskStore.Pending pending = store.begin(t.taskId());
                 LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(worldDir));
-                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device)) {
+                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device, t.dtype())) {
             Judge judge = t.evaluation().judge().equals("keyword") ? KeywordJudge.defaults()
                     : new ToyWorldJudge(world.oracle());
             ModelProbe probe = new ModelProbe(t, world, tokenizer, judge, EOS, CodeVersion.describe());
@@ -109,8 +109,8 @@ final class AttackRunner {
      * fine-tuning keeps it high (LoX 2506.15606).
      */
     private static double rFt(AttackTask t, LlamaWeights attacked, Device device) {
-        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device);
-                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device)) {
+        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device, t.dtype());
+                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device, t.dtype())) {
             return org.immunobench.training.defences.Lox.meanSubspaceRatio(base, aligned, attacked,
                     t.subspaceRank());
         }
