@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class SparkSessions {
     public static final String DEFAULT_MASTER = "local[*]";
+    private static final Pattern LOOPBACK_MASTER = Pattern.compile("spark://(127\\.0\\.0\\.1|localhost):\\d+");
     private static final Pattern RESOURCE_AMOUNT =
             Pattern.compile("spark\\.(task|executor)\\.resource\\.[^.]+\\.amount");
 
@@ -109,6 +110,12 @@ public final class SparkSessions {
                 settings.put("spark.driver.bindAddress", "127.0.0.1");
                 settings.put("spark.driver.host", "localhost");
             }
+        }
+        if (!local && LOOPBACK_MASTER.matcher(master).matches() && !effective.containsKey("spark.driver.bindAddress")
+                && !effective.containsKey("spark.driver.host")) {
+            // a cluster on loopback (bin/local-cluster): executors must reach the driver there too
+            settings.put("spark.driver.bindAddress", "127.0.0.1");
+            settings.put("spark.driver.host", "127.0.0.1");
         }
         DeviceChoice chosen = device;
         boolean gpuScheduling = false;
