@@ -82,7 +82,8 @@ final class AttackRunner {
             });
             modelNanos[0] += System.nanoTime() - m0;
             int lastStep = forwardOnly ? 1 : r.steps();
-            if (t.referenceDir() != null && !t.pillar().equals("trainability")) {
+            // R_ft compares weight matrices in float32; a 16-bit base is not edited by the attack anyway
+            if (t.referenceDir() != null && !t.pillar().equals("trainability") && !t.dtype().reduced()) {
                 probe.subspaceRatio(lastStep, t.subspaceRank(), rFt(t, weights, device));
             }
             for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r.details()).entrySet()) {
