@@ -6,8 +6,8 @@ import org.immunobench.curation.dedup.DedupBenchmark;
 import org.immunobench.curation.dedup.SyntheticDedupCorpus;
 import org.immunobench.jobs.bench.SparkOverheadBench;
 import org.immunobench.jobs.curate.CurateBenchmark;
-import org.immunobench.training.bench.ConcurrentTrainingBenchmark;
 import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.training.bench.ConcurrentTrainingBenchmark;
 import org.immunobench.training.bench.LmBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -126,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " (V=%d D=%d L=%d H=%d I=%d), max batch tokens %d%n", rows, tokensPerRow,
                     config.parameterCount() / 1e6, vocabSize, hidden, layers, heads, intermediate, maxBatchTokens);
             out.flush();
-            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), false, 1);
+            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), DeviceChoice.cpu, 1);
             SparkSession spark = SparkSessions.open(plan, "immunobench bench");
             try {
                 SparkOverheadBench.run(spark, model, SparkOverheadBench.syntheticTexts(words, rows, tokensPerRow,

@@ -66,7 +66,7 @@ public final class CurateBenchmark {
         Path work = o.work().toAbsolutePath();
         Files.createDirectories(work);
         SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), o.master(),
-                Map.of(), false, 1);
+                Map.of(), org.immunobench.jobs.DeviceChoice.cpu, 1);
         SparkSession spark = SparkSessions.open(plan, "curate-benchmark");
         System.out.printf("curate benchmark: master=%s cores=%d maxHeap=%dMB work=%s%n", plan.master(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, work);
@@ -123,7 +123,7 @@ public final class CurateBenchmark {
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
         CurateReport report = CurateJob.run(spark, config, new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1),
-                false, true, s -> System.out.print(s)));
+                org.immunobench.jobs.DeviceChoice.cpu, true, s -> System.out.print(s)));
         double wall = seconds(t0);
         double cpu = (cpuNanos() - c0) / 1e9;
         long rowsIn = report.total().rowsIn();
@@ -171,7 +171,8 @@ public final class CurateBenchmark {
         Map<String, Long> rowsIn = StageTally.bySource(sample);
         PerplexityStage.Result s = PerplexityStage.run(spark, sample, List.copyOf(rowsIn.keySet()), rowsIn,
                 model.toString(), PerplexityConfig.defaults(),
-                new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1), false, false, null));
+                new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1),
+                        org.immunobench.jobs.DeviceChoice.cpu, false, null));
         int tasks = spark.sparkContext().defaultParallelism();
         System.out.printf("perplexity [%s]: llama vocab %d, hidden %d, %d layers, %d heads, intermediate %d:"
                 + " %.2fM parameters, 1 libtorch thread per task, %d tasks%n", what, config.vocabSize(),

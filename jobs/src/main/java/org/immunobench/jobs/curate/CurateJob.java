@@ -34,6 +34,7 @@ import org.immunobench.curation.report.PplHistogram;
 import org.immunobench.curation.report.PplHistograms;
 import org.immunobench.curation.report.StageReport;
 import org.immunobench.jobs.CodeVersion;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.score.ScoreJob;
 import org.immunobench.lm.config.ConfigBinder;
 import org.immunobench.lm.runtime.RuntimeOptions;
@@ -93,8 +94,14 @@ public final class CurateJob {
      * @param runtime threads and device of the reference model (batching comes from the config)
      * @param progress receives one block of text per finished stage
      */
-    public record Settings(RuntimeOptions runtime, boolean gpuRequested, boolean overwrite, Consumer<String> progress) {
+    public record Settings(RuntimeOptions runtime, DeviceChoice device, boolean overwrite, Consumer<String> progress) {
+        /** {@code gpuRequested}: {@code --device gpu}, else {@code cpu}. */
+        public Settings(RuntimeOptions runtime, boolean gpuRequested, boolean overwrite, Consumer<String> progress) {
+            this(runtime, gpuRequested ? DeviceChoice.gpu : DeviceChoice.cpu, overwrite, progress);
+        }
+
         public Settings {
+            device = device == null ? DeviceChoice.cpu : device;
             if (runtime == null) {
                 throw new IllegalArgumentException("runtime options must be set");
             }
@@ -269,7 +276,7 @@ public final class CurateJob {
         run.put("master", spark.sparkContext().master());
         run.put("out", out.toString());
         run.put("reference_model", config.referenceModel() == null ? "none" : config.referenceModel());
-        run.put("device", settings.gpuRequested() ? "gpu" : "cpu");
+        run.put("device", settings.device().name());
         run.put("threads", settings.runtime().intraOpThreads());
         run.put("write_seconds", Math.round(writeSeconds * 10) / 10.0);
         run.put("seconds", Math.round(seconds(t0) * 10) / 10.0);

@@ -78,7 +78,7 @@ public final class PerplexityStage {
         }
         RuntimeOptions runtime = settings.runtime().withBatching(ppl.maxBatchTokens(), ppl.maxBatchSize());
         Dataset<Row> scored = Checkpoints.cut(in.mapPartitions(new CorpusScorer(new ModelSpec(model, runtime),
-                settings.gpuRequested(), ppl.chunkRows(), fwdTokens, fwdNanos), Encoders.row(in.schema())));
+                settings.device(), ppl.chunkRows(), fwdTokens, fwdNanos), Encoders.row(in.schema())));
         Row agg = scored.agg(count(lit(1)), sum(col("n_tokens")), sum(col("ppl").isNull().cast("long"))).first();
         long unscorable = agg.isNullAt(2) ? 0 : agg.getLong(2);
         long scoredRows = agg.getLong(0) - unscorable;

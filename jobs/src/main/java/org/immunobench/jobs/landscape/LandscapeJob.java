@@ -8,6 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.immunobench.evaluation.landscape.LandscapeCharts;
 import org.immunobench.evaluation.results.RecordSchema;
 import org.immunobench.jobs.CodeVersion;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.TaskDevices;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ public final class LandscapeJob {
         if (!toTrain.isEmpty()) {
             jsc.setJobDescription("landscape " + spec.name() + ": train " + toTrain.size() + " attack axis(es)");
             List<String> trained = jsc.parallelize(toTrain, toTrain.size())
-                    .map(axis -> LandscapeTask.trainAxis(spec, axis, TaskDevices.current(gpu).toDevice())).collect();
+                    .map(axis -> LandscapeTask.trainAxis(spec, axis, TaskDevices.current(gpu ? DeviceChoice.gpu : DeviceChoice.cpu).device().toDevice())).collect();
             trained.forEach(line -> log.println("landscape " + spec.name() + ": trained " + line));
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -86,7 +87,7 @@ public final class LandscapeJob {
         List<double[]> points = spec.points();
         jsc.setJobDescription("landscape " + spec.name() + ": " + points.size() + " grid points");
         List<LandscapeRow> rows = new ArrayList<>(jsc.parallelize(points, points.size())
-                .map(p -> LandscapeTask.measure(spec, p[0], p[1], TaskDevices.current(gpu).toDevice())).collect());
+                .map(p -> LandscapeTask.measure(spec, p[0], p[1], TaskDevices.current(gpu ? DeviceChoice.gpu : DeviceChoice.cpu).device().toDevice())).collect());
         double gridSeconds = (System.nanoTime() - g0) / 1e9;
         rows.sort(Comparator.comparingDouble(LandscapeRow::b).thenComparingDouble(LandscapeRow::a));
         for (LandscapeRow r : rows) {

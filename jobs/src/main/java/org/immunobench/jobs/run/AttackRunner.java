@@ -68,11 +68,11 @@ final class AttackRunner {
         World world = WorldContext.load(worldDir);
         try (TaskStore.Pending pending = store.begin(t.taskId());
                 LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(worldDir));
-                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device)) {
+                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device, t.dtype())) {
             Judge judge = t.evaluation().judge().equals("keyword") ? KeywordJudge.defaults()
                     : new ToyWorldJudge(world.oracle());
             ModelProbe probe = new ModelProbe(t, world, tokenizer, judge, EOS, CodeVersion.describe());
-            try (LlamaWeights parent = ImmuniseRunner.load(Path.of(t.parentDir()), device)) {
+            try (LlamaWeights parent = ImmuniseRunner.load(Path.of(t.parentDir()), device, t.dtype())) {
                 probe.prepare(weights, parent);
             }
             // The attacker's reward model for harmful RL is the run's judge (the toy world's oracle by default).
@@ -124,7 +124,8 @@ final class AttackRunner {
             modelNanos[0] += System.nanoTime() - m0;
             int lastStep = r == null ? measured[0] : forwardOnly ? 1 : r.steps();
             String status = r == null ? TrialHook.STOPPED : r.status();
-            if (r != null && t.referenceDir() != null && !t.pillar().equals("trainability")) {
+            // R_ft compares weight matrices in float32; a 16-bit base is not edited by the attack anyway
+            if (r != null && t.referenceDir() != null && !t.pillar().equals("trainability") && !t.dtype().reduced()) {
                 probe.subspaceRatio(lastStep, t.subspaceRank(), rFt(t, weights, device));
             }
             for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r == null ? Map.<String, Double>of()
@@ -157,8 +158,8 @@ final class AttackRunner {
      * fine-tuning keeps it high (LoX 2506.15606).
      */
     private static double rFt(AttackTask t, LlamaWeights attacked, Device device) {
-        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device);
-                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device)) {
+        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device, t.dtype());
+                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device, t.dtype())) {
             return org.immunobench.training.defences.Lox.meanSubspaceRatio(base, aligned, attacked,
                     t.subspaceRank());
         }

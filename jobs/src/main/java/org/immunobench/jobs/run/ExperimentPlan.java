@@ -2,6 +2,7 @@ package org.immunobench.jobs.run;
 
 import org.immunobench.jobs.search.TrialPlan;
 import org.immunobench.lm.config.ConfigBinder;
+import org.immunobench.lm.runtime.ComputeDtype;
 import org.immunobench.training.attacks.AttackFactory;
 import org.immunobench.training.attacks.AttackGrid;
 import org.immunobench.training.attacks.AttackSpec;
@@ -41,12 +42,24 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
     public static final String WORLD_PREFIX = "world:";
 
     public static ExperimentPlan of(ExperimentConfig c, Path worldDir, Path runDir, int threads) {
+        return of(c, worldDir, runDir, threads, ComputeDtype.F32);
+    }
+
+    /**
+     * The plan with its models run in {@code dtype}. A reduced dtype changes results, so it becomes part of the
+     * resolved config (and hence of the run id); f32 leaves both as they were.
+     */
+    public static ExperimentPlan of(ExperimentConfig c, Path worldDir, Path runDir, int threads, ComputeDtype dtype) {
         // Attack and defence data come from the toy world until corpus data sources land (docs/experiment-config.md).
         if (worldDir == null) {
             throw new IllegalArgumentException("world: no world directory is set; set world: in the config or pass"
                     + " --world (attack, defence and evaluation data come from the toy world)");
         }
         Map<String, Object> resolved = resolvedConfig(c, worldDir);
+        if (dtype != ComputeDtype.F32) {
+            resolved = new java.util.LinkedHashMap<>(resolved);
+            resolved.put("dtype", dtype.label());
+        }
         String runId = Ids.of("run", ConfigBinder.canonicalJson(withoutWorldPath(resolved)));
         List<ImmuniseTask> immunise = new ArrayList<>();
         List<AttackTask> attacks = new ArrayList<>();
@@ -66,7 +79,7 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                 Path dir = runDir.resolve(RunLayout.CHECKPOINTS).resolve(checkpointId);
                 immunise.add(new ImmuniseTask(runId, checkpointId, parent.name(), parentId, parentDir.toString(),
                         referenceDir == null ? null : referenceDir.toString(), d.name(), d.configJson(), d.seed(),
-                        dir.toString(), worldDir.toString(), threads));
+                        dir.toString(), worldDir.toString(), threads, dtype));
             }
         }
         List<PlannedEntry> entries = plannedEntries(c);
@@ -90,7 +103,7 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                     attacks.add(new AttackTask(runId, taskId, ck.taskId(), ck.checkpointDir(), ck.parentId(),
                             ck.defence(), spec, e.split(), e.pillar(), e.evalSteps(), ck.worldDir(), c.evaluation(),
                             threads, ck.parentPath(), ck.referencePath(), subspaceRank(ck), p.finetuningDefence(),
-                            p.finetuningConfigJson()));
+                            p.finetuningConfigJson(), dtype));
                 }
             }
         }

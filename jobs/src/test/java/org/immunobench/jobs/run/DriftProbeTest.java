@@ -7,6 +7,7 @@ import org.immunobench.jobs.world.World;
 import org.immunobench.lm.checkpoint.HostTensor;
 import org.immunobench.lm.model.AddVector;
 import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.runtime.ComputeDtype;
 import org.immunobench.lm.runtime.DjlRuntime;
 import org.immunobench.lm.runtime.RuntimeOptions;
 import org.immunobench.lm.scoring.Scorer;
@@ -63,7 +64,7 @@ class DriftProbeTest {
         List<CorpusRow> harmful = WorldContext.harmfulNll(world, "attack", 6);
         List<CorpusRow> benign = WorldContext.benignEval(world, 8);
         try (LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(dir));
-                LlamaWeights parent = ImmuniseRunner.load(dir.resolve("models/aligned"), Device.cpu());
+                LlamaWeights parent = ImmuniseRunner.load(dir.resolve("models/aligned"), Device.cpu(), ComputeDtype.F32);
                 LlamaWeights released = defended(parent)) {
             DriftProbe probe = new DriftProbe(harmful, benign, tokenizer, 4);
             probe.prepare(released, parent);
@@ -97,7 +98,7 @@ class DriftProbeTest {
     @Test
     void interventionsMoveTheRepresentationsAndSkipThePerplexity() {
         try (LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(dir));
-                LlamaWeights parent = ImmuniseRunner.load(dir.resolve("models/aligned"), Device.cpu())) {
+                LlamaWeights parent = ImmuniseRunner.load(dir.resolve("models/aligned"), Device.cpu(), ComputeDtype.F32)) {
             DriftProbe probe = new DriftProbe(WorldContext.harmfulNll(world, "attack", 4),
                     WorldContext.benignEval(world, 4), tokenizer, 8);
             probe.prepare(parent, parent);
@@ -112,7 +113,7 @@ class DriftProbeTest {
     @Test
     void withoutHarmfulTextsOnlyThePerplexityIsMeasured() {
         try (LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(dir));
-                LlamaWeights parent = ImmuniseRunner.load(dir.resolve("models/aligned"), Device.cpu())) {
+                LlamaWeights parent = ImmuniseRunner.load(dir.resolve("models/aligned"), Device.cpu(), ComputeDtype.F32)) {
             DriftProbe probe = new DriftProbe(List.of(), WorldContext.benignEval(world, 4), tokenizer, 8);
             probe.prepare(parent, parent);
             assertEquals(List.of("general_ppl", "ppl_drift"),
