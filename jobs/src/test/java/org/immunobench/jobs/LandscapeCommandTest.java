@@ -143,7 +143,7 @@ class LandscapeCommandTest {
         String w = world.toString();
         assertUsage("--axis attack:refusal_direction: attack kind 'refusal_direction' does not fine-tune",
                 "landscape", "--world", w, "--out", out.toString(), "--axis", "attack:refusal_direction");
-        assertUsage("unknown parameter(s) [lrr]", "landscape", "--world", w, "--out", out.toString(), "--axis",
+        assertUsage("harmful_sft.lrr: unknown key", "landscape", "--world", w, "--out", out.toString(), "--axis",
                 "attack:harmful_sft,lrr=1");
         assertUsage("--axis /nope: no checkpoint", "landscape", "--world", w, "--out", out.toString(), "--axis",
                 "/nope");
