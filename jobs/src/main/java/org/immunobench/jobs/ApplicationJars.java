@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 public final class ApplicationJars {
     /** One class per module: lm, curation, training, evaluation, jobs. */
     private static final List<String> MODULE_CLASSES = List.of("org.immunobench.lm.CausalLm",
-            "org.immunobench.jobs.world.World", "org.immunobench.training.trainer.Trainer",
+            "org.immunobench.curation.corpus.CorpusRow", "org.immunobench.training.trainer.Trainer",
             "org.immunobench.evaluation.judge.Judge", "org.immunobench.jobs.Cli");
 
     private ApplicationJars() {

@@ -24,7 +24,7 @@ class ApplicationJarsTest {
             }
         }
         for (String cls : List.of("org/immunobench/jobs/Cli.class", "org/immunobench/lm/CausalLm.class",
-                "org/immunobench/training/trainer/Trainer.class", "org/immunobench/curation/world/World.class",
+                "org/immunobench/training/trainer/Trainer.class", "org/immunobench/curation/corpus/CorpusRow.class",
                 "org/immunobench/evaluation/judge/Judge.class", "org/immunobench/jobs/demo.yaml")) {
             assertTrue(entries.contains(cls), cls + " is in none of " + jars);
         }

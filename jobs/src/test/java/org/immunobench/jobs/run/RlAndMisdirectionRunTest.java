@@ -36,8 +36,10 @@ class RlAndMisdirectionRunTest {
 
     private static ExperimentConfig config() {
         String yaml = TinyWorld.experiment("");
+        // No harmful_sft entry here, so the leaderboard ranks by the RL attack's family.
         return ExperimentConfigs.parse(yaml.substring(0, yaml.indexOf("attacks:\n")) + "attacks:\n" + ATTACKS
-                + yaml.substring(yaml.indexOf("trainability:")), "exp.yaml");
+                + yaml.substring(yaml.indexOf("trainability:")) + "leaderboard: {attack_family: harmful_rl}\n",
+                "exp.yaml");
     }
 
     @Test
