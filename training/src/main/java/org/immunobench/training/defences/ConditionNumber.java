@@ -163,7 +163,7 @@ public final class ConditionNumber implements Defence {
         }
     }
 
-    /** The final-normed hidden states at the positions predicting a response token, and the forward's result. */
+    /** The final-normed hidden states at the positions predicting a response token, and the tokens they predict. */
     record Features(NDArray features, NDArray targets) {
     }
 
@@ -235,7 +235,8 @@ public final class ConditionNumber implements Defence {
 
     /**
      * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations until every off-diagonal element is below
-     * 1e-12 of the Frobenius norm (or 100 sweeps). The input's upper triangle is read; it is symmetrised first.
+     * 1e-12 of the Frobenius norm (or 100 sweeps). The input is symmetrised first, (A + Aᵀ) / 2, so float rounding of
+     * a computed covariance cannot make it asymmetric.
      */
     static Eigen symmetricEigen(double[][] input) {
         int n = input.length;
