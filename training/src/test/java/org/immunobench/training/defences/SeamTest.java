@@ -264,7 +264,7 @@ class SeamTest {
         assertEquals("defences[0].config: epsilon must be > 0, got 0.0", assertThrows(IllegalArgumentException.class,
                 () -> Defences.create("seam", Map.of("epsilon", 0.0), 1, PATH)).getMessage());
         assertEquals(Map.of("steps", 100, "lr", 1e-4, "batch", 8, "alpha", 1.0, "beta", 0.01, "epsilon", 1e-3,
-                "retain_weight", 0.0),
+                "retain_weight", 1.0),
                 Defences.resolvedConfig("seam", null, PATH));
         DefenceData noBenign = new DefenceData(REFUSALS, HARMFUL, List.of(), List.of(), List.of(), null);
         try (LlamaWeights w = MetaFixtures.tiny(5)) {
