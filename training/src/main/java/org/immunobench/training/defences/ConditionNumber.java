@@ -45,12 +45,14 @@ import java.util.Map;
  *
  * <p>Defaults, paper (ViT on ImageNet vs Cars, {@code configs/vit_cars.yaml}) → ours:
  * <ul>
- *   <li>{@code lambda_well} 3e-6 → 1e-3 and {@code lambda_ill} 3e8 → 1. The paper's weights are tied to its S =
+ *   <li>{@code lambda_well} 3e-6 → 1e-3 and {@code lambda_ill} 3e8 → 10. The paper's weights are tied to its S =
  *     ΦᵀΦ of a 768-wide ViT over a batch of 64 images (unnormalised), whose eigenvalues are orders of magnitude
  *     larger than ours; both put the weighted regularisers at roughly the size of the task loss at the start. On
- *     the toy world's aligned model (S per token, 128 wide) R_well starts near 1e2–1e3 and R_ill near 1, so these
- *     weights do the same (the manifest reports both at the first update: {@code r_well_first},
- *     {@code r_ill_first}).</li>
+ *     the toy world's aligned model (S per token, 128 wide) R_well starts near 450 and R_ill near 0.076 (the
+ *     manifest reports both at the first update: {@code r_well_first}, {@code r_ill_first}), so these weights give
+ *     0.45 and 0.76 against a task loss of 0.27. Measured with λ_ill 1 (0.076, a quarter of the task loss) R_ill
+ *     hardly moved (0.076 → 0.073) and the attack was delayed by about two steps; with 10 it fell to 0.028, κ_harm
+ *     rose 1.05e5 → 6.0e5 and the delay grew (docs/methods.md).</li>
  *   <li>{@code steps} 100, {@code batch} 8, {@code lr} 1e-4 (paper: 2 epochs of batch 64 at lr 1e-5, SGD). Full
  *     fine-tuning with {@link DefenceTraining}.</li>
  * </ul>
@@ -77,7 +79,7 @@ public final class ConditionNumber implements Defence {
      * @param lr peak learning rate (default 1e-4)
      * @param batch examples per update from each stream: harmful, benign and refusals (default 8)
      * @param lambdaWell weight of R_well on the benign covariance (default 1e-3)
-     * @param lambdaIll weight of R_ill on the harmful covariance (default 1)
+     * @param lambdaIll weight of R_ill on the harmful covariance (default 10)
      * @param retainRefusals also keep the alignment stream's refusals in the task loss (default true)
      */
     public record ConditionNumberConfig(Integer steps, Double lr, Integer batch, Double lambdaWell, Double lambdaIll,
@@ -86,7 +88,7 @@ public final class ConditionNumber implements Defence {
         public static final double DEFAULT_LR = 1e-4;
         public static final int DEFAULT_BATCH = 8;
         public static final double DEFAULT_LAMBDA_WELL = 1e-3;
-        public static final double DEFAULT_LAMBDA_ILL = 1.0;
+        public static final double DEFAULT_LAMBDA_ILL = 10.0;
 
         public ConditionNumberConfig {
             steps = DefenceTraining.positive("steps", steps, DEFAULT_STEPS);
@@ -161,7 +163,7 @@ public final class ConditionNumber implements Defence {
         }
     }
 
-    /** The final-normed hidden states at the positions predicting a response token, and the forward's result. */
+    /** The final-normed hidden states at the positions predicting a response token, and the tokens they predict. */
     record Features(NDArray features, NDArray targets) {
     }
 
@@ -233,7 +235,8 @@ public final class ConditionNumber implements Defence {
 
     /**
      * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations until every off-diagonal element is below
-     * 1e-12 of the Frobenius norm (or 100 sweeps). The input's upper triangle is read; it is symmetrised first.
+     * 1e-12 of the Frobenius norm (or 100 sweeps). The input is symmetrised first, (A + Aᵀ) / 2, so float rounding of
+     * a computed covariance cannot make it asymmetric.
      */
     static Eigen symmetricEigen(double[][] input) {
         int n = input.length;

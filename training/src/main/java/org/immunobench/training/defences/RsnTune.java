@@ -2,6 +2,7 @@ package org.immunobench.training.defences;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
@@ -246,8 +247,9 @@ public final class RsnTune implements Defence {
             float[][] downNorms = new float[c.numLayers()][];
             float[][] outNorms = new float[c.numLayers()][];
             for (int l = 0; l < c.numLayers(); l++) {
-                downNorms[l] = w.get(LlamaNames.projectionWeight(l, "down_proj")).square().sum(new int[] {0}).sqrt()
-                        .toFloatArray();
+                // A view in the scope, so the temporaries land there and not on the weights' long-lived manager.
+                NDArray down = w.get(LlamaNames.projectionWeight(l, "down_proj")).get(scope, new NDIndex("..."));
+                downNorms[l] = down.square().sum(new int[] {0}).sqrt().toFloatArray();
                 outNorms[l] = valueOutputNorms(w.get(LlamaNames.projectionWeight(l, "o_proj")).toFloatArray(), c);
             }
             for (int start = 0; start < inputs.size(); start += 32) {

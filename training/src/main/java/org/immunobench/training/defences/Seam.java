@@ -26,7 +26,7 @@ import java.util.Map;
  * <p>Objective per update, with g_a = ∇CE(harmful demonstrations) (the attacker's gradient), g_b = ∇CE(benign),
  * ĝ = g / ‖g‖ (one L2 norm over all weights), c = cos(g_a, g_b):
  * <pre>
- *   L    = L_ul + α · L_up + β · L_sd
+ *   L    = L_ul + α · L_up + β · L_sd + w · CE(benign)        (w = {@code retain_weight}; the paper's w is 0)
  *   L_ul = −log(1 + (1/(L+1)) Σ_{l=0..L} CE_l(harmful))       (bounded ascent by the logit lens, as RepNoise)
  *   L_up = CE(harmful prompt → refusal)
  *   L_sd = cos(g_a, g_b)
@@ -50,6 +50,13 @@ import java.util.Map;
  *     defences use 1e-4 for 100 updates of 8 (RepNoise, whose L_ul this shares). Optimiser: {@link DefenceTraining}.</li>
  * </ul>
  *
+ * <p>{@code retain_weight} w (ours; 0 is the paper's objective) adds w · CE(benign), the utility term the paper leaves
+ * out; its gradient is g_b, already computed, so it costs nothing. Default 1, as the toy world's other unlearning
+ * defences (SDD, CTRAP, TokenBuncher) retain: its harmful and benign answers share one grammar, and L_ul alone drove
+ * the benign response NLL from 0.28 to 2.27 and benign accuracy down by 0.31 (seed 0, 100 updates at lr 1e-4); with
+ * w = 1 the benign NLL ended at 0.31, benign accuracy −0.04, and harmful SFT (lr 1e-4) reached 0.25 harm after 32
+ * steps, the model losing fluency instead (docs/methods.md).
+ *
  * <p>Manifest figures, tail means over the last tenth of the run: {@code unlearn_loss} (L_ul), {@code refusal_loss}
  * (L_up), {@code harmful_loss} and {@code benign_loss} (the CEs behind g_a and g_b), {@code gradient_cosine} (c,
  * wants −1), and the response NLLs before and after.
@@ -66,14 +73,17 @@ public final class Seam implements Defence {
      * @param alpha weight α of the refusal loss L_up (default 1)
      * @param beta weight β of the gradient cosine L_sd (default 0.01)
      * @param epsilon finite-difference step ε of the Hessian-vector products (default 1e-3)
+     * @param retainWeight weight of a benign retain CE added to the loss (default 1; 0 is the paper's objective)
      */
-    public record SeamConfig(Integer steps, Double lr, Integer batch, Double alpha, Double beta, Double epsilon) {
+    public record SeamConfig(Integer steps, Double lr, Integer batch, Double alpha, Double beta, Double epsilon,
+            Double retainWeight) {
         public static final int DEFAULT_STEPS = 100;
         public static final double DEFAULT_LR = 1e-4;
         public static final int DEFAULT_BATCH = 8;
         public static final double DEFAULT_ALPHA = 1.0;
         public static final double DEFAULT_BETA = 0.01;
         public static final double DEFAULT_EPSILON = 1e-3;
+        public static final double DEFAULT_RETAIN_WEIGHT = 1.0;
 
         public SeamConfig {
             steps = DefenceTraining.positive("steps", steps, DEFAULT_STEPS);
@@ -82,10 +92,11 @@ public final class Seam implements Defence {
             alpha = DefenceTraining.nonNegative("alpha", alpha, DEFAULT_ALPHA, false);
             beta = DefenceTraining.nonNegative("beta", beta, DEFAULT_BETA, false);
             epsilon = DefenceTraining.nonNegative("epsilon", epsilon, DEFAULT_EPSILON, true);
+            retainWeight = DefenceTraining.nonNegative("retain_weight", retainWeight, DEFAULT_RETAIN_WEIGHT, false);
         }
 
         public static SeamConfig defaults() {
-            return new SeamConfig(null, null, null, null, null, null);
+            return new SeamConfig(null, null, null, null, null, null, null);
         }
     }
 
@@ -257,6 +268,9 @@ public final class Seam implements Defence {
                     total = combine(1, base, config.beta(), cosGrad, scope);
                     sd = cosine;
                 }
+                if (config.retainWeight() > 0) {
+                    total = combine(1, total, config.retainWeight(), gb, scope); // g_b is ∇CE(benign) already
+                }
                 for (int i = 0; i < params.size(); i++) {
                     try (NDArray g = params.get(i).getGradient()) {
                         g.addi(total.get(i));
@@ -268,7 +282,8 @@ public final class Seam implements Defence {
                 parts.put("benign_loss", benignLoss);
                 parts.put("gradient_cosine", cosine);
                 tail.add(ctx.step(), parts);
-                double loss = unlearn + config.alpha() * refusal + config.beta() * sd;
+                double loss = unlearn + config.alpha() * refusal + config.beta() * sd
+                        + config.retainWeight() * benignLoss;
                 long tokens = 3L * harm.realTokens() + refuse.realTokens() + 2L * good.realTokens();
                 long lossTokens = 3L * harm.lossTokens() + refuse.lossTokens() + 2L * good.lossTokens();
                 return new StepLoss(loss, tokens, lossTokens, parts);

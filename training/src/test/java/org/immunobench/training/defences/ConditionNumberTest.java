@@ -194,7 +194,7 @@ class ConditionNumberTest {
                 assertThrows(IllegalArgumentException.class,
                         () -> Defences.create("condition_number", Map.of("lambda_ill", -1.0), 1, PATH))
                         .getMessage());
-        assertEquals(Map.of("steps", 100, "lr", 1e-4, "batch", 8, "lambda_well", 1e-3, "lambda_ill", 1.0,
+        assertEquals(Map.of("steps", 100, "lr", 1e-4, "batch", 8, "lambda_well", 1e-3, "lambda_ill", 10.0,
                 "retain_refusals", true), Defences.resolvedConfig("condition_number", null, PATH));
     }
 

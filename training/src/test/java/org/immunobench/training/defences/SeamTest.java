@@ -177,9 +177,42 @@ class SeamTest {
         assertEquals(norm, central, 0.05 * norm, "the estimate's length equals the slope of cos along it");
     }
 
+    /** retain_weight w adds exactly w · ∇CE(benign batch) to the gradient. */
+    @Test
+    void retainWeightAddsTheBenignGradient() {
+        int batch = 6;
+        TrainerConfig cfg = TrainerConfig.defaults(1e-3, 1, batch).withLogEvery(0);
+        List<float[]> with;
+        List<float[]> without;
+        List<float[]> benign;
+        try (LlamaWeights w = MetaFixtures.tiny(4)) {
+            with = gradientOfObjective(w, 0.0, 2.0, cfg);
+        }
+        try (LlamaWeights w = MetaFixtures.tiny(4)) {
+            without = gradientOfObjective(w, 0.0, 0.0, cfg);
+        }
+        try (LlamaWeights w = MetaFixtures.tiny(4)) {
+            List<NDArray> params = WeightChecks.trainable(w);
+            PaddedBatch good = new SupervisedObjective(BENIGN, 13).next(batch);
+            SupervisedObjective.forwardBackward(w, good, good.lossTokens(), CHUNK);
+            benign = WeightChecks.gradients(params);
+        }
+        List<float[]> added = BoosterTest.subtract(with, without);
+        double scale = WeightChecks.maxAbs(benign);
+        for (int k = 0; k < added.size(); k++) {
+            for (int i = 0; i < added.get(k).length; i++) {
+                assertEquals(2.0 * benign.get(k)[i], added.get(k)[i], 1e-5 * scale + 1e-6);
+            }
+        }
+    }
+
     private static List<float[]> gradientOfObjective(LlamaWeights w, double beta, TrainerConfig cfg) {
+        return gradientOfObjective(w, beta, 0.0, cfg);
+    }
+
+    private static List<float[]> gradientOfObjective(LlamaWeights w, double beta, double retain, TrainerConfig cfg) {
         List<NDArray> params = WeightChecks.trainable(w);
-        Seam.SeamConfig config = new Seam.SeamConfig(1, null, cfg.batchSize(), null, beta, null);
+        Seam.SeamConfig config = new Seam.SeamConfig(1, null, cfg.batchSize(), null, beta, null, retain);
         new Seam.SelfDestructObjective(HARMFUL, REFUSALS, BENIGN, config, 11).step(new StepContext(w, params, 1, cfg));
         return WeightChecks.gradients(params);
     }
@@ -230,7 +263,8 @@ class SeamTest {
         }
         assertEquals("defences[0].config: epsilon must be > 0, got 0.0", assertThrows(IllegalArgumentException.class,
                 () -> Defences.create("seam", Map.of("epsilon", 0.0), 1, PATH)).getMessage());
-        assertEquals(Map.of("steps", 100, "lr", 1e-4, "batch", 8, "alpha", 1.0, "beta", 0.01, "epsilon", 1e-3),
+        assertEquals(Map.of("steps", 100, "lr", 1e-4, "batch", 8, "alpha", 1.0, "beta", 0.01, "epsilon", 1e-3,
+                "retain_weight", 1.0),
                 Defences.resolvedConfig("seam", null, PATH));
         DefenceData noBenign = new DefenceData(REFUSALS, HARMFUL, List.of(), List.of(), List.of(), null);
         try (LlamaWeights w = MetaFixtures.tiny(5)) {
