@@ -2,8 +2,12 @@ package org.immunobench.jobs;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.immunobench.curation.dedup.DedupBenchmark;
+import org.immunobench.curation.dedup.SyntheticDedupCorpus;
 import org.immunobench.jobs.bench.SparkOverheadBench;
+import org.immunobench.jobs.curate.CurateBenchmark;
 import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.training.bench.ConcurrentTrainingBenchmark;
 import org.immunobench.training.bench.LmBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,11 +30,14 @@ import java.util.stream.Stream;
 /**
  * {@code immunobench bench}: prints throughput figures, first of the {@code lm} runtime alone, then of the
  * {@code score} job on a local Spark master against the same scoring done in one JVM
- * ({@link SparkOverheadBench}). Figures only; nothing is asserted.
+ * ({@link SparkOverheadBench}). Its subcommands: {@code dedup} ({@link DedupBenchmark}), {@code curate}
+ * ({@link CurateBenchmark}) and {@code training} ({@link ConcurrentTrainingBenchmark}). Figures only; nothing is
+ * asserted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Print throughput figures: the lm runtime alone, then the score job on local Spark versus"
-            + " the same rows scored in one JVM on the same number of threads."})
+            + " the same rows scored in one JVM on the same number of threads. Subcommands measure other parts."},
+        subcommands = {BenchCommand.Dedup.class, BenchCommand.Curate.class, BenchCommand.Training.class})
 final class BenchCommand implements Callable<Integer> {
     private static final Pattern LOCAL_N = Pattern.compile("local\\[(\\d+|\\*)]");
 
@@ -119,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " (V=%d D=%d L=%d H=%d I=%d), max batch tokens %d%n", rows, tokensPerRow,
                     config.parameterCount() / 1e6, vocabSize, hidden, layers, heads, intermediate, maxBatchTokens);
             out.flush();
-            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), false, 1);
+            SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), master, Map.of(), DeviceChoice.cpu, 1);
             SparkSession spark = SparkSessions.open(plan, "immunobench bench");
             try {
                 SparkOverheadBench.run(spark, model, SparkOverheadBench.syntheticTexts(words, rows, tokensPerRow,
@@ -153,6 +160,116 @@ final class BenchCommand implements Callable<Integer> {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    @Command(name = "dedup", mixinStandardHelpOptions = true,
+            description = {"Rows/s of the dedup stages (decontamination, exact, MinHash, near duplicates) on a"
+                + " synthetic corpus with planted duplicates."})
+    static final class Dedup implements Callable<Integer> {
+        @Option(names = "--rows", defaultValue = "1000000", description = "Default: ${DEFAULT-VALUE}.")
+        private long rows;
+
+        @Option(names = "--partitions", defaultValue = "8",
+                description = "Input partitions. Default: ${DEFAULT-VALUE}.")
+        private int partitions;
+
+        @Option(names = "--shuffle-partitions", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}.")
+        private int shufflePartitions;
+
+        @Option(names = "--master", defaultValue = "local[2]", description = "Default: ${DEFAULT-VALUE}.")
+        private String master;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+        private long seed;
+
+        @Option(names = "--exact-rate", defaultValue = "0.01", description = "Default: ${DEFAULT-VALUE}.")
+        private double exactRate;
+
+        @Option(names = "--near-rate", defaultValue = "0.05", description = "Default: ${DEFAULT-VALUE}.")
+        private double nearRate;
+
+        @Option(names = "--far-rate", defaultValue = "0.01", description = "Default: ${DEFAULT-VALUE}.")
+        private double farRate;
+
+        @Option(names = "--eval-rate", defaultValue = "0.12", description = "Default: ${DEFAULT-VALUE}.")
+        private double evalRate;
+
+        @Option(names = "--log-level", defaultValue = "WARN",
+                description = "Spark's log level (INFO shows its per-job times). Default: ${DEFAULT-VALUE}.")
+        private String logLevel;
+
+        @Override
+        public Integer call() {
+            DedupBenchmark.run(new DedupBenchmark.Options(rows, partitions, shufflePartitions, master, seed,
+                    new SyntheticDedupCorpus.Rates(exactRate, nearRate, farRate, evalRate), logLevel));
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "curate", mixinStandardHelpOptions = true,
+            description = {"Rows/s of every non-model curate stage over a toy world, then tokens/s of the perplexity"
+                + " stage under two random ~1M-parameter Llamas."})
+    static final class Curate implements Callable<Integer> {
+        @Option(names = "--work", defaultValue = "/tmp/immunobench-curate-bench", paramLabel = "DIR",
+                description = "World, outputs and models; an existing DIR/world is reused. Default: ${DEFAULT-VALUE}.")
+        private Path work;
+
+        @Option(names = "--world", defaultValue = "big",
+                description = "big (about 1.08M rows) or default. Default: ${DEFAULT-VALUE}.")
+        private String world;
+
+        @Option(names = "--master", defaultValue = "local[2]", description = "Default: ${DEFAULT-VALUE}.")
+        private String master;
+
+        @Option(names = "--ppl-rows", defaultValue = "20000", description = "Default: ${DEFAULT-VALUE}.")
+        private int pplRows;
+
+        @Option(names = "--hidden", description = "Hidden size of the model over the world's tokenizer (default:"
+                + " the multiple of 8 nearest 1M parameters).")
+        private Integer hidden;
+
+        @Option(names = "--layers", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+        private int layers;
+
+        @Option(names = "--skip-curate", description = "Only the perplexity part.")
+        private boolean skipCurate;
+
+        @Option(names = "--skip-ppl", description = "Only the non-model stages.")
+        private boolean skipPpl;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!world.equals("big") && !world.equals("default")) {
+                throw new ParameterException(spec.commandLine(), "--world must be big or default, got " + world);
+            }
+            CurateBenchmark.run(new CurateBenchmark.Options(work, world, master, pplRows, hidden, layers, skipCurate,
+                    skipPpl));
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "training", mixinStandardHelpOptions = true,
+            description = {"Training tokens/s of trainers sharing one JVM: one trainer on 1 and on 2 libtorch"
+                + " threads, then two trainers at once on one thread each."})
+    static final class Training implements Callable<Integer> {
+        @Option(names = "--steps", defaultValue = "150", description = "Steps per run. Default: ${DEFAULT-VALUE}.")
+        private int steps;
+
+        @Option(names = "--warmup", defaultValue = "30",
+                description = "Warm-up steps per setting. Default: ${DEFAULT-VALUE}.")
+        private int warmup;
+
+        @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+        private int batch;
+
+        @Override
+        public Integer call() throws Exception {
+            ConcurrentTrainingBenchmark.run(steps, warmup, batch);
+            return Cli.OK;
         }
     }
 }

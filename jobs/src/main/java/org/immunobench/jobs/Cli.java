@@ -1,12 +1,13 @@
 package org.immunobench.jobs;
 
-import picocli.CommandLine;
+import org.immunobench.jobs.world.WorldCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -22,8 +23,8 @@ import java.util.Arrays;
 @Command(name = "immunobench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Measures how well open-weight language models resist harmful fine-tuning, on Spark and DJL.",
         subcommands = {DemoCommand.class, RunCommand.class, ImmuniseCommand.class, AttackCommand.class,
-            LeaderboardCommand.class, WorldCommand.class, CurateCommand.class, ScoreCommand.class,
-            InitModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            LeaderboardCommand.class, LandscapeCommand.class, WorldCommand.class, CurateCommand.class,
+            ScoreCommand.class, InitModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The {@code --config FILE} of every command: a YAML (or JSON) map of config keys to values. */
-final class ConfigFiles {
+public final class ConfigFiles {
     private ConfigFiles() {
     }
 
@@ -20,7 +20,7 @@ final class ConfigFiles {
      * @param what what the keys are, for the error when the file holds something else
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> readMap(Path file, String what) {
+    public static Map<String, Object> readMap(Path file, String what) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--config file not found: " + file);
         }
@@ -44,7 +44,7 @@ final class ConfigFiles {
      * YAML, so numbers and booleans become numbers and booleans (the config binder converts no string to a number);
      * everything else stays the string.
      */
-    static Object scalar(String value) {
+    public static Object scalar(String value) {
         try {
             Object v = new ObjectMapper(new YAMLFactory()).readValue(value, Object.class);
             return v instanceof Number || v instanceof Boolean ? v : value;

@@ -87,7 +87,7 @@ public final class CurateCommand implements Callable<Integer> {
         SparkSession spark = SparkSessions.open(plan, "immunobench curate");
         try {
             CurateReport report = CurateJob.run(spark, config,
-                    new CurateJob.Settings(runtime, plan.gpu(), overwrite, s -> {
+                    new CurateJob.Settings(runtime, plan.device(), overwrite, s -> {
                         o.print(s);
                         o.flush();
                     }));

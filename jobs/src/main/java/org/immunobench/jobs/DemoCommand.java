@@ -33,6 +33,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads per task (default 1).")
     private Integer threads;
 
+    @Option(names = "--device", paramLabel = "cpu|gpu|auto",
+            description = "Where the run's tasks train and evaluate (see run --help; default cpu).")
+    private DeviceChoice device;
+
     @Option(names = "--force", description = "Rerun every task of the experiment.")
     private boolean force;
 
@@ -62,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (threads != null) {
             args.addAll(List.of("--threads", threads.toString()));
+        }
+        if (device != null) {
+            args.addAll(List.of("--device", device.name()));
         }
         if (force) {
             args.add("--force");

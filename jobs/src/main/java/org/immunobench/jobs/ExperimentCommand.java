@@ -28,6 +28,9 @@ abstract class ExperimentCommand implements Callable<Integer> {
     @Mixin
     SparkOptions sparkOptions;
 
+    @Mixin
+    DtypeOption dtypeOption;
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Experiment YAML (see conf/demo.yaml).")
     Path config;
 
@@ -55,7 +58,7 @@ abstract class ExperimentCommand implements Callable<Integer> {
         try {
             c = ExperimentConfigs.read(config);
             plan = ExperimentPlan.of(c, ExperimentConfigs.worldDir(c, config, world), out.toAbsolutePath(),
-                    sparkPlan.threads());
+                    sparkPlan.threads(), dtypeOption.dtype());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -70,7 +73,7 @@ abstract class ExperimentCommand implements Callable<Integer> {
         SparkSession spark = SparkSessions.open(sparkPlan, "immunobench " + spec.name());
         try {
             RunJob.Summary s = RunJob.run(spark, c, plan, new RunLayout(out.toAbsolutePath()), stages, force,
-                    sparkPlan.gpu(), o);
+                    sparkPlan.placement(), o);
             for (RunJob.StageSummary st : s.stages()) {
                 o.printf(java.util.Locale.ROOT, "%-11s %3d tasks: %3d done, %3d skipped, %3d failed, %6.1f s%n",
                         st.stage(), st.tasks(), st.ran() - st.failed(), st.skipped(), st.failed(), st.seconds());

@@ -57,6 +57,9 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace existing outputs in the output directory.")
     private boolean overwrite;
 
+    @Mixin
+    private DtypeOption dtypeOption;
+
     @Override
     public Integer call() {
         positive("--max-batch-tokens", maxBatchTokens);
@@ -68,8 +71,8 @@ final class ScoreCommand implements Callable<Integer> {
         ScoreJob.checkModelDir(model); // before starting Spark: a typo should not cost a session start
         plan.warnings().forEach(w -> spec.commandLine().getErr().println("immunobench score: warning: " + w));
         RuntimeOptions runtime = RuntimeOptions.cpu().withThreads(plan.threads())
-                .withBatching(maxBatchTokens, maxBatchSize);
-        ScoreJob.Settings settings = new ScoreJob.Settings(model, input, output, format, runtime, plan.gpu(),
+                .withBatching(maxBatchTokens, maxBatchSize).withDtype(dtypeOption.dtype());
+        ScoreJob.Settings settings = new ScoreJob.Settings(model, input, output, format, runtime, plan.device(),
                 partitions, ScoreJob.Settings.DEFAULT_CHUNK_ROWS, overwrite);
         SparkSession spark = SparkSessions.open(plan, "immunobench score");
         try {

@@ -11,9 +11,6 @@ import java.util.Map;
 
 /** The options every Spark subcommand shares (a picocli mixin). */
 public final class SparkOptions {
-    /** Where tasks run their models. */
-    public enum Device { cpu, gpu }
-
     @Spec(Spec.Target.MIXEE)
     private CommandSpec spec;
 
@@ -21,10 +18,11 @@ public final class SparkOptions {
             description = "Spark master (default: spark.master set by spark-submit, else local[*]).")
     private String master;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",
-            description = "cpu, or gpu: each task runs on the GPU Spark assigns it (needs"
-                    + " spark.task.resource.gpu.amount; local masters always use the CPU). Default: ${DEFAULT-VALUE}.")
-    private Device device;
+    @Option(names = "--device", paramLabel = "cpu|gpu|auto", defaultValue = "cpu",
+            description = "cpu; gpu: each task runs on the GPU Spark assigns it and fails without one or without"
+                    + " CUDA (needs executor GPUs, see conf/spark-gpu.conf); auto: the assigned GPU when CUDA is"
+                    + " there, else the CPU. Local masters always use the CPU. Default: ${DEFAULT-VALUE}.")
+    private DeviceChoice device;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "libtorch intra-op threads per task (default: spark.task.cpus, i.e. one per task slot).")
@@ -36,7 +34,7 @@ public final class SparkOptions {
     /** Resolves the options against spark-submit's conf; a conflict is a usage error naming the flag. */
     public SparkSessions.Plan plan() {
         try {
-            return SparkSessions.plan(new SparkConf(), master, conf, device == Device.gpu, threads);
+            return SparkSessions.plan(new SparkConf(), master, conf, device, threads);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

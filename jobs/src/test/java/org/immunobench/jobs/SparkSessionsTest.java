@@ -17,7 +17,7 @@ class SparkSessionsTest {
 
     @Test
     void masterDefaultsToLocalStarAndLocalGetsNoUi() {
-        SparkSessions.Plan p = SparkSessions.plan(empty(), null, Map.of(), false, null);
+        SparkSessions.Plan p = SparkSessions.plan(empty(), null, Map.of(), DeviceChoice.cpu, null);
         assertEquals("local[*]", p.master());
         assertTrue(p.local());
         assertEquals("false", p.conf().get("spark.ui.enabled"));
@@ -27,54 +27,82 @@ class SparkSessionsTest {
     @Test
     void sparkSubmitMasterIsUsedAndAConflictingFlagRefused() {
         SparkConf submitted = empty().set("spark.master", "yarn");
-        assertEquals("yarn", SparkSessions.plan(submitted, null, Map.of(), false, null).master());
-        assertEquals("yarn", SparkSessions.plan(submitted, "yarn", Map.of(), false, null).master());
+        assertEquals("yarn", SparkSessions.plan(submitted, null, Map.of(), DeviceChoice.cpu, null).master());
+        assertEquals("yarn", SparkSessions.plan(submitted, "yarn", Map.of(), DeviceChoice.cpu, null).master());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SparkSessions.plan(submitted, "local[2]", Map.of(), false, null));
+                () -> SparkSessions.plan(submitted, "local[2]", Map.of(), DeviceChoice.cpu, null));
         assertTrue(e.getMessage().startsWith("--master local[2] conflicts"), e.getMessage());
-        assertFalse(SparkSessions.plan(submitted, null, Map.of(), false, null).conf().containsKey("spark.ui.enabled"));
+        assertFalse(SparkSessions.plan(submitted, null, Map.of(), DeviceChoice.cpu, null).conf().containsKey("spark.ui.enabled"));
     }
 
     @Test
     void gpuAmountsAreRefusedOnLocalMasters() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(empty(),
-                "local[2]", Map.of("spark.task.resource.gpu.amount", "1"), false, null));
+                "local[2]", Map.of("spark.task.resource.gpu.amount", "1"), DeviceChoice.cpu, null));
         assertTrue(e.getMessage().startsWith("spark.task.resource.gpu.amount=1 cannot be used"), e.getMessage());
         SparkConf fromSubmit = empty().set("spark.executor.resource.gpu.amount", "2");
         e = assertThrows(IllegalArgumentException.class,
-                () -> SparkSessions.plan(fromSubmit, "local", Map.of(), true, null));
+                () -> SparkSessions.plan(fromSubmit, "local", Map.of(), DeviceChoice.gpu, null));
         assertTrue(e.getMessage().startsWith("spark.executor.resource.gpu.amount=2"), e.getMessage());
         // zero asks for nothing, so it cannot hang
-        SparkSessions.plan(empty(), "local", Map.of("spark.task.resource.gpu.amount", "0"), false, null);
+        SparkSessions.plan(empty(), "local", Map.of("spark.task.resource.gpu.amount", "0"), DeviceChoice.cpu, null);
     }
 
     @Test
-    void gpuDeviceIsIgnoredLocallyWithAWarningAndNeedsTaskAmountsOnClusters() {
-        SparkSessions.Plan local = SparkSessions.plan(empty(), "local[2]", Map.of(), true, null);
+    void gpuDeviceIsIgnoredLocallyWithAWarningAndNeedsExecutorGpusOnClusters() {
+        SparkSessions.Plan local = SparkSessions.plan(empty(), "local[2]", Map.of(), DeviceChoice.gpu, null);
         assertFalse(local.gpu());
+        assertFalse(local.gpuScheduling());
         assertEquals(1, local.warnings().size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SparkSessions.plan(empty(), "spark://h:7077", Map.of(), true, null));
-        assertTrue(e.getMessage().contains("spark.task.resource.gpu.amount"), e.getMessage());
+                () -> SparkSessions.plan(empty(), "spark://h:7077", Map.of(), DeviceChoice.gpu, null));
+        assertTrue(e.getMessage().contains("spark.executor.resource.gpu.amount"), e.getMessage());
         SparkSessions.Plan cluster = SparkSessions.plan(empty(), "spark://h:7077",
-                Map.of("spark.task.resource.gpu.amount", "1"), true, null);
+                Map.of("spark.executor.resource.gpu.amount", "2"), DeviceChoice.gpu, null);
         assertTrue(cluster.gpu());
+        assertTrue(cluster.gpuScheduling());
+        assertEquals(new SparkSessions.Placement(DeviceChoice.gpu, true, 1), cluster.placement());
+    }
+
+    @Test
+    void autoSchedulesGpusOnlyOnClustersWithExecutorGpus() {
+        SparkSessions.Plan local = SparkSessions.plan(empty(), "local[2]", Map.of(), DeviceChoice.auto, null);
+        assertEquals(DeviceChoice.auto, local.device());
+        assertFalse(local.gpuScheduling());
+        assertTrue(local.warnings().isEmpty());
+        SparkSessions.Plan noGpus = SparkSessions.plan(empty(), "spark://h:7077", Map.of(), DeviceChoice.auto, null);
+        assertFalse(noGpus.gpuScheduling());
+        assertTrue(noGpus.warnings().get(0).contains("no executor GPUs"), noGpus.warnings().toString());
+        SparkConf submitted = empty().set("spark.master", "spark://h:7077")
+                .set("spark.executor.resource.gpu.amount", "1").set("spark.task.cpus", "2");
+        SparkSessions.Plan gpus = SparkSessions.plan(submitted, null, Map.of(), DeviceChoice.auto, null);
+        assertTrue(gpus.gpuScheduling());
+        assertEquals(new SparkSessions.Placement(DeviceChoice.auto, true, 2), gpus.placement());
+        assertFalse(SparkSessions.plan(submitted, null, Map.of(), DeviceChoice.cpu, null).gpuScheduling());
+    }
+
+    @Test
+    void clusterSessionsShipTheApplicationUnlessSparkSubmitDid() {
+        assertFalse(SparkSessions.plan(empty(), "local[2]", Map.of(), DeviceChoice.cpu, null).shipJars());
+        assertTrue(SparkSessions.plan(empty(), "spark://h:7077", Map.of(), DeviceChoice.cpu, null).shipJars());
+        SparkConf submitted = empty().set("spark.master", "spark://h:7077").set("spark.jars", "/x/app.jar");
+        assertFalse(SparkSessions.plan(submitted, null, Map.of(), DeviceChoice.cpu, null).shipJars());
     }
 
     @Test
     void threadsDefaultToTaskCpusAndTheFlagWins() {
-        assertEquals(4, SparkSessions.plan(empty().set("spark.task.cpus", "4"), "yarn", Map.of(), false, null)
+        assertEquals(4, SparkSessions.plan(empty().set("spark.task.cpus", "4"), "yarn", Map.of(), DeviceChoice.cpu, null)
                 .threads());
-        assertEquals(4, SparkSessions.plan(empty(), "local", Map.of("spark.task.cpus", "4"), false, null).threads());
-        assertEquals(2, SparkSessions.plan(empty(), "local", Map.of(), false, 2).threads());
-        assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(empty(), "local", Map.of(), false, 0));
+        assertEquals(4, SparkSessions.plan(empty(), "local", Map.of("spark.task.cpus", "4"), DeviceChoice.cpu, null).threads());
+        assertEquals(2, SparkSessions.plan(empty(), "local", Map.of(), DeviceChoice.cpu, 2).threads());
+        assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(empty(), "local", Map.of(), DeviceChoice.cpu, 0));
     }
 
     @Test
     void userConfWinsOverLocalDefaults() {
-        SparkSessions.Plan p = SparkSessions.plan(empty(), "local", Map.of("spark.ui.enabled", "true"), false, null);
+        SparkSessions.Plan p = SparkSessions.plan(empty(), "local", Map.of("spark.ui.enabled", "true"), DeviceChoice.cpu, null);
         assertEquals("true", p.conf().get("spark.ui.enabled"));
         assertThrows(IllegalArgumentException.class,
-                () -> SparkSessions.plan(empty(), null, Map.of("spark.master", "local"), false, null));
+                () -> SparkSessions.plan(empty(), null, Map.of("spark.master", "local"), DeviceChoice.cpu, null));
     }
 }

@@ -34,11 +34,14 @@ public final class CausalLm implements AutoCloseable {
         this.options = options;
     }
 
-    /** Loads an HF checkpoint directory (config.json, safetensors, optional tokenizer.json). */
+    /**
+     * Loads an HF checkpoint directory (config.json, safetensors, optional tokenizer.json) onto the options' device in
+     * their dtype, streaming tensor by tensor ({@link LlamaWeights#load}): the Java heap holds no weights.
+     */
     public static CausalLm load(Path dir, RuntimeOptions options) {
         DjlRuntime.start(options.intraOpThreads());
-        CheckpointReader.LoadedCheckpoint ckpt = CheckpointReader.read(dir);
-        LlamaWeights w = LlamaWeights.fromHost(ckpt.config(), ckpt.tensors(), options.device().toDevice());
+        CheckpointReader.CheckpointFiles ckpt = CheckpointReader.index(dir);
+        LlamaWeights w = LlamaWeights.load(ckpt, options.device().toDevice(), options.dtype());
         LmTokenizer tok = null;
         try {
             tok = ckpt.tokenizerJson() == null ? null : LmTokenizer.load(ckpt.tokenizerJson());
@@ -53,7 +56,7 @@ public final class CausalLm implements AutoCloseable {
     public static CausalLm fromTensors(ModelConfig config, Map<String, HostTensor> tensors, Path tokenizerJson,
             RuntimeOptions options) {
         DjlRuntime.start(options.intraOpThreads());
-        LlamaWeights w = LlamaWeights.fromHost(config, tensors, options.device().toDevice());
+        LlamaWeights w = LlamaWeights.fromHost(config, tensors, options.device().toDevice(), options.dtype());
         return new CausalLm(null, config, w, tokenizerJson == null ? null : LmTokenizer.load(tokenizerJson),
                 options);
     }
@@ -96,7 +99,7 @@ public final class CausalLm implements AutoCloseable {
         return new Generator(weights);
     }
 
-    /** Writes an HF checkpoint directory (float32, LoRA merged first if attached). */
+    /** Writes an HF checkpoint directory (float32, LoRA merged first if attached; merging needs dtype f32). */
     public void save(Path dir) {
         if (!weights.adapters().isEmpty()) {
             weights.mergeLora();

@@ -2,13 +2,15 @@ package org.immunobench.curation.curate;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.immunobench.curation.accounting.DroppedRows;
+import org.immunobench.curation.accounting.StageCounts;
+import org.immunobench.curation.accounting.StageTally;
 import org.immunobench.curation.dedup.Decontamination;
 import org.immunobench.curation.dedup.Dropped;
 import org.immunobench.curation.dedup.ExactDuplicates;
 import org.immunobench.curation.dedup.MinHashConfig;
 import org.immunobench.curation.dedup.NearDuplicates;
 import org.immunobench.curation.report.StageReport;
-import org.immunobench.curation.validate.StageCounts;
 
 import java.util.ArrayList;
 import java.util.List;

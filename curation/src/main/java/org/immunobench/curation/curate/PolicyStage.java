@@ -12,10 +12,12 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.immunobench.curation.accounting.DroppedRows;
+import org.immunobench.curation.accounting.StageCounts;
+import org.immunobench.curation.accounting.StageTally;
 import org.immunobench.curation.perplexity.BucketScheme;
 import org.immunobench.curation.perplexity.GroupPercentiles;
 import org.immunobench.curation.report.StageReport;
-import org.immunobench.curation.validate.StageCounts;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -10,11 +10,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.immunobench.curation.adapters.SparkSources;
+import org.immunobench.curation.accounting.DroppedRows;
+import org.immunobench.curation.accounting.StageCounts;
+import org.immunobench.curation.accounting.StageTally;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.corpus.QuarantineRow;
+import org.immunobench.curation.readers.SparkSources;
 import org.immunobench.curation.validate.Parsed;
-import org.immunobench.curation.validate.StageCounts;
 import org.immunobench.curation.validate.ValidationLimits;
 
 import java.util.ArrayList;

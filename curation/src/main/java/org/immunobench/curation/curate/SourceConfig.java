@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@value #CORPUS} — Parquet already in the corpus schema (the toy world's {@code corpus/}, an earlier curate
  * output), whose rows keep their own {@code split} unless the source names one.
  *
- * <p>Default splits, used when {@code split} is not given: {@link #DEFAULT_SPLITS}. Generic formats (jsonl, csv,
+ * <p>Default splits, used when {@code split} is not given: {@link SourceFormat#defaultSplit()}. Generic formats (jsonl, csv,
  * parquet) have none and need a {@code mapping}. Bound by {@link ConfigBinder} from an element of {@code sources}.
  *
  * @param name the corpus {@code source} value
@@ -33,12 +33,6 @@ public record SourceConfig(String name, String format, String path, String split
         implements Serializable {
 
     public static final String CORPUS = "corpus";
-
-    /**
-     * Where each dataset goes when the config does not say: harmful QA pairs are attack data, harmful prompts are
-     * for measuring harm, instruction and classification data is benign fine-tuning data.
-     */
-    public static final Map<String, String> DEFAULT_SPLITS = defaultSplits();
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
@@ -61,7 +55,7 @@ public record SourceConfig(String name, String format, String path, String split
             throw new IllegalArgumentException("path: missing");
         }
         if (split == null && !format.equals(CORPUS)) {
-            split = DEFAULT_SPLITS.get(format);
+            split = SourceFormat.fromId(format).defaultSplit();
             if (split == null) {
                 throw new IllegalArgumentException("split: format '" + format + "' has no default split; give one"
                         + " of " + Splits.ALL);
@@ -168,17 +162,5 @@ public record SourceConfig(String name, String format, String path, String split
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    private static Map<String, String> defaultSplits() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(SourceFormat.BEAVERTAILS.id(), Splits.ATTACK);
-        m.put(SourceFormat.ADVBENCH.id(), Splits.EVAL);
-        m.put(SourceFormat.HARMBENCH.id(), Splits.EVAL);
-        m.put(SourceFormat.HEXPHI.id(), Splits.EVAL);
-        m.put(SourceFormat.ALPACA.id(), Splits.BENIGN_TRAIN);
-        m.put(SourceFormat.DOLLY.id(), Splits.BENIGN_TRAIN);
-        m.put(SourceFormat.SST2.id(), Splits.BENIGN_TRAIN);
-        return java.util.Collections.unmodifiableMap(m);
     }
 }

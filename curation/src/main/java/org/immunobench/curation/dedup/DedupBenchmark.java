@@ -10,8 +10,6 @@ import org.immunobench.curation.corpus.CorpusSchema;
 
 import java.lang.management.ManagementFactory;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Throughput of the dedup stages on a synthetic corpus with planted duplicates ({@link SyntheticDedupCorpus}), on
@@ -19,37 +17,40 @@ import java.util.Map;
  * components, in that order (see {@link Decontamination} for why it goes first), each materialised before the next
  * so the figures separate. Prints rows/s per stage, with wall and process CPU seconds.
  *
- * <pre>
- * java -Xmx8g &lt;spark flags&gt; -cp ... org.immunobench.curation.dedup.DedupBenchmark --rows 1000000
- * </pre>
- * Options: --rows N, --partitions P (input), --shuffle-partitions S, --master M, --seed S, --exact-rate, --near-rate,
- * --far-rate, --eval-rate, --log-level (INFO shows Spark's per-job times).
+ * <p>Run it with {@code immunobench bench dedup} (its {@code --help} lists the options).
  */
 public final class DedupBenchmark {
     private DedupBenchmark() {
     }
 
-    public static void main(String[] args) {
-        Map<String, String> opt = parse(args);
-        long n = Long.parseLong(opt.getOrDefault("rows", "1000000"));
-        int partitions = Integer.parseInt(opt.getOrDefault("partitions", "8"));
-        long seed = Long.parseLong(opt.getOrDefault("seed", "1"));
-        SyntheticDedupCorpus.Rates rates = new SyntheticDedupCorpus.Rates(
-                Double.parseDouble(opt.getOrDefault("exact-rate", "0.01")),
-                Double.parseDouble(opt.getOrDefault("near-rate", "0.05")),
-                Double.parseDouble(opt.getOrDefault("far-rate", "0.01")),
-                Double.parseDouble(opt.getOrDefault("eval-rate", "0.12")));
+    /**
+     * @param rows corpus rows to generate
+     * @param partitions input partitions
+     * @param shufflePartitions {@code spark.sql.shuffle.partitions}
+     * @param master a Spark master (the benchmark opens its own session)
+     * @param rates planted duplicate rates of the synthetic corpus
+     * @param logLevel Spark's log level while it runs (INFO shows Spark's per-job times)
+     */
+    public record Options(long rows, int partitions, int shufflePartitions, String master, long seed,
+            SyntheticDedupCorpus.Rates rates, String logLevel) {
+    }
+
+    public static void run(Options o) {
+        long n = o.rows();
+        int partitions = o.partitions();
+        long seed = o.seed();
+        SyntheticDedupCorpus.Rates rates = o.rates();
         MinHashConfig config = MinHashConfig.defaults().withSeed(seed);
 
         SparkSession spark = SparkSession.builder()
                 .appName("dedup-benchmark")
-                .master(opt.getOrDefault("master", "local[2]"))
+                .master(o.master())
                 .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", opt.getOrDefault("shuffle-partitions", "16"))
+                .config("spark.sql.shuffle.partitions", String.valueOf(o.shufflePartitions()))
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "localhost")
                 .getOrCreate();
-        spark.sparkContext().setLogLevel(opt.getOrDefault("log-level", "WARN"));
+        spark.sparkContext().setLogLevel(o.logLevel());
         System.out.printf("dedup benchmark: rows=%d partitions=%d master=%s cores=%d maxHeap=%dMB config=%s%n", n,
                 partitions, spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, config);
@@ -139,16 +140,5 @@ public final class DedupBenchmark {
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --key value pairs, got '" + args[i] + "'");
-            }
-            m.put(args[i].substring(2), args[++i]);
-        }
-        return m;
     }
 }

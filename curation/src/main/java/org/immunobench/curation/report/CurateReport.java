@@ -1,7 +1,7 @@
 package org.immunobench.curation.report;
 
+import org.immunobench.curation.accounting.SourceCounts;
 import org.immunobench.curation.perplexity.GroupPercentiles;
-import org.immunobench.curation.validate.SourceCounts;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package org.immunobench.curation.report;
 
-import org.immunobench.curation.validate.StageCounts;
+import org.immunobench.curation.accounting.StageCounts;
 
 import java.io.Serializable;
 import java.util.List;

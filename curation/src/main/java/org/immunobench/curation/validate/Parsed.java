@@ -1,5 +1,6 @@
 package org.immunobench.curation.validate;
 
+import org.immunobench.curation.accounting.SourceCounts;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.QuarantineRow;
 

@@ -3,6 +3,7 @@ package org.immunobench.curation.adapters;
 import org.immunobench.curation.corpus.ContentHash;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.readers.JsonLinesParser;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.SourceContext;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,11 @@
 package org.immunobench.curation.adapters;
 
+import org.immunobench.curation.accounting.SourceCounts;
 import org.immunobench.curation.corpus.CorpusRow;
+import org.immunobench.curation.readers.SourceReader;
+import org.immunobench.curation.readers.SourceReaders;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.curation.validate.SourceContext;
-import org.immunobench.curation.validate.SourceCounts;
 
 import java.net.URISyntaxException;
 import java.net.URL;

@@ -1,5 +1,6 @@
 package org.immunobench.curation.curate;
 
+import org.immunobench.curation.accounting.DroppedRows;
 import org.immunobench.curation.corpus.Splits;
 import org.immunobench.curation.perplexity.GroupPercentiles;
 import org.junit.jupiter.api.Test;

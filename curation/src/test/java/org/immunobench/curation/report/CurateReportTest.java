@@ -1,7 +1,7 @@
 package org.immunobench.curation.report;
 
-import org.immunobench.curation.validate.SourceCounts;
-import org.immunobench.curation.validate.StageCounts;
+import org.immunobench.curation.accounting.SourceCounts;
+import org.immunobench.curation.accounting.StageCounts;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,12 +2,12 @@ package org.immunobench.curation.validate;
 
 import org.immunobench.curation.adapters.ColumnMapping;
 import org.immunobench.curation.adapters.Fixtures;
-import org.immunobench.curation.adapters.JsonLinesParser;
-import org.immunobench.curation.adapters.LineSourceReader;
 import org.immunobench.curation.adapters.MappedColumnsAdapter;
 import org.immunobench.curation.adapters.SourceFormat;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
+import org.immunobench.curation.readers.JsonLinesParser;
+import org.immunobench.curation.readers.LineSourceReader;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

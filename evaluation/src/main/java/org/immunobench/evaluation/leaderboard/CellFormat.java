@@ -45,6 +45,21 @@ final class CellFormat {
         return "±" + (column.countsSteps() ? steps(v) : String.format(Locale.ROOT, "%.3f", v));
     }
 
+    /** "[0.250, 0.350]" of an interval, "–" when either end is missing or NaN; an infinite end shows as ∞. */
+    static String interval(LeaderboardColumn column, Double low, Double high) {
+        if (low == null || high == null || low.isNaN() || high.isNaN()) {
+            return UNDEFINED;
+        }
+        return "[" + end(column, low) + ", " + end(column, high) + "]";
+    }
+
+    private static String end(LeaderboardColumn column, double v) {
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "∞" : "−∞";
+        }
+        return column.countsSteps() ? steps(v) : String.format(Locale.ROOT, "%.3f", v);
+    }
+
     /** Steps are means over seeds: whole when they are, one decimal otherwise. */
     private static String steps(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)

@@ -5,8 +5,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.evaluation.results.Tracks;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+
+import org.immunobench.evaluation.results.PillarRow;
+import org.immunobench.evaluation.results.RecordSchema;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * Builds the leaderboard of a benchmark run from its pillar rows ({@link
@@ -16,6 +24,7 @@ import java.util.Objects;
  */
 public final class Leaderboard {
     private static final String JOB_DESCRIPTION = "spark.job.description";
+    private static final RecordSchema<PillarRow> PILLAR_ROWS = RecordSchema.of(PillarRow.class);
 
     private Leaderboard() {
     }
@@ -42,8 +51,8 @@ public final class Leaderboard {
         Objects.requireNonNull(config, "config");
         String description = spark.sparkContext().getLocalProperty(JOB_DESCRIPTION);
         spark.sparkContext().setJobDescription("leaderboard");
-        Dataset<Row> scoped = PillarPivot.scoped(pillars.filter(TrackScope.of(pillars, track)),
-                config.attackFamily()).cache();
+        Dataset<Row> inTrack = pillars.filter(TrackScope.of(pillars, track));
+        Dataset<Row> scoped = PillarPivot.scoped(inTrack, config.attackFamily()).cache();
         try {
             List<String> present = PillarPivot.presentKeys(scoped);
             if (!present.contains(config.orderBy())) {
@@ -60,12 +69,56 @@ public final class Leaderboard {
             List<PillarPivot.Pivoted> rows = PillarPivot.pivot(scoped, keys, config.orderBy());
             OrderingRule rule = new OrderingRule(config.orderBy(), config.attackFamily(), direction(rows, config),
                     config.stabilityTolerance());
-            return new LeaderboardTable(LeaderboardTable.headersFor(columns, config.orderBy()), columns,
-                    Ranking.rank(rows, columns, rule), rule, track);
+            List<LeaderboardRow> ranked = Ranking.rank(rows, columns, rule);
+            return new LeaderboardTable(LeaderboardTable.headersFor(columns, config.orderBy()), columns, ranked,
+                    rule, track, figures(scoped), winRates(inTrack, config, ranked));
         } finally {
             scoped.unpersist();
             spark.sparkContext().setJobDescription(description);
         }
+    }
+
+    /**
+     * Every scoped pillar row of each (defence, checkpoint), keyed {@code <pillar>.<metric>}, pillars in their usual
+     * order ({@link LeaderboardConfig#PILLARS}) then metrics by name: the drill-down.
+     */
+    private static Map<String, Map<String, PillarRow>> figures(Dataset<Row> scoped) {
+        java.util.Comparator<String> byPillar = java.util.Comparator
+                .comparingInt((String key) -> {
+                    int at = LeaderboardConfig.PILLARS.indexOf(LeaderboardColumn.ofKey(key).pillar());
+                    return at < 0 ? Integer.MAX_VALUE : at;
+                })
+                .thenComparing(java.util.Comparator.naturalOrder());
+        Map<String, Map<String, PillarRow>> out = new TreeMap<>();
+        for (Row r : scoped.collectAsList()) {
+            PillarRow p = PILLAR_ROWS.fromRow(r);
+            out.computeIfAbsent(WinRates.rowId(p.defence(), p.checkpointId()), k -> new TreeMap<>(byPillar))
+                    .put(p.pillar() + "." + p.metric(), p);
+        }
+        return out;
+    }
+
+    /**
+     * Win rates across attack families of the ordering figure when it is an attack figure (resistance or
+     * generalisation), else of resistance auc_harm_log_steps, among the table's rows.
+     */
+    private static WinRates winRates(Dataset<Row> inTrack, LeaderboardConfig config, List<LeaderboardRow> rows) {
+        boolean attackFigure = config.orderPillar().equals("resistance") || config.orderPillar().equals("generalisation");
+        String pillar = attackFigure ? config.orderPillar() : "resistance";
+        String metric = attackFigure ? config.orderMetric() : "auc_harm_log_steps";
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        rows.forEach(r -> ids.add(WinRates.rowId(r.defence(), r.checkpointId())));
+        List<WinRates.Entry> entries = new ArrayList<>();
+        Boolean higherIsBetter = null;
+        for (Row r : inTrack.filter(col("pillar").equalTo(pillar).and(col("metric").equalTo(metric)))
+                .select("defence", "checkpoint_id", "attack_family", "value", "higher_is_better").collectAsList()) {
+            String id = WinRates.rowId(r.getString(0), r.getString(1));
+            if (ids.contains(id)) {
+                entries.add(new WinRates.Entry(id, r.getString(2), r.getDouble(3)));
+                higherIsBetter = higherIsBetter == null ? r.getBoolean(4) : higherIsBetter;
+            }
+        }
+        return WinRates.of(pillar, metric, Boolean.TRUE.equals(higherIsBetter), entries);
     }
 
     /** The ordering metric's higher_is_better; rows disagreeing means the pillar stage is broken, so say so. */

@@ -27,6 +27,7 @@ final class Markdown {
         sb.append('\n');
         table.rows().forEach(r -> row(sb, r.cells()));
         sb.append('\n').append(table.orderingRule()).append("\n\n");
+        winRates(sb, table);
         footer(sb, p);
         return sb.toString();
     }
@@ -45,6 +46,34 @@ final class Markdown {
                 + " attacker, controls the training loop, so these rows answer another threat model than the"
                 + " open-weight leaderboard and are not ranked with it. Each row attacks the undefended checkpoint;"
                 + " `none` is the plain attack on that checkpoint, the baseline of every delta.";
+    }
+
+    /** The win-rate table (HELM-style, across attack families), when there is any family to compare under. */
+    private static void winRates(StringBuilder sb, LeaderboardTable table) {
+        WinRates w = table.winRates();
+        if (w.families().isEmpty()) {
+            return;
+        }
+        sb.append("**Win rates** of ").append(w.pillar()).append(' ').append(w.metric())
+                .append(" across attack families (share of head-to-head comparisons won; an equal value counts"
+                        + " half):\n\n");
+        List<String> header = new java.util.ArrayList<>(List.of("rank", "defence"));
+        header.addAll(w.families());
+        header.add("mean win rate");
+        row(sb, header);
+        sb.append("| ---: | --- |").append(" ---: |".repeat(w.families().size() + 1)).append('\n');
+        for (LeaderboardRow r : table.rows()) {
+            String id = WinRates.rowId(r.defence(), r.checkpointId());
+            List<String> cells = new java.util.ArrayList<>(List.of(r.cells().get(0), r.label()));
+            w.families().forEach(f -> cells.add(share(w.rate(id, f))));
+            cells.add(share(w.mean(id)));
+            row(sb, cells);
+        }
+        sb.append('\n');
+    }
+
+    static String share(Double v) {
+        return v == null ? CellFormat.UNDEFINED : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static void row(StringBuilder sb, List<String> cells) {

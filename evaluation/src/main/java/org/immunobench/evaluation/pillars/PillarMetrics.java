@@ -24,9 +24,13 @@ public final class PillarMetrics {
     public static final String BOUNDED_WORST_CASE_PREFIX = "bounded_worst_case_eps_";
     /** Stability: prefix of the differences to the undefended baseline ({@link Stability}). */
     public static final String DELTA_PREFIX = "delta_";
-    /** Stability: the step-0 metrics reported, each also as {@code delta_<metric>}. */
+    /**
+     * Stability: the step-0 metrics reported, each also as {@code delta_<metric>}. {@code ppl_drift} is already
+     * relative to the parent (general-text perplexity ratio), so its delta against the undefended checkpoint is
+     * drift − 1.
+     */
     public static final List<String> STABILITY_METRICS = List.of("harmful_rate", "refusal_rate", "fluent_rate",
-            "harmful_nll", "benign_accuracy", "over_refusal");
+            "ppl_drift", "harmful_nll", "benign_accuracy", "over_refusal");
 
     private PillarMetrics() {
     }
@@ -52,6 +56,23 @@ public final class PillarMetrics {
     /** Trainability: {@code delta_<metric>_final} ({@link Trainability}). */
     public static String trainabilityDelta(String metric) {
         return DELTA_PREFIX + trainabilityFinal(metric);
+    }
+
+    /**
+     * The metric of the metric rows a figure of {@code pillar} named {@code metric} is computed from: harmful_rate
+     * for the attack figures (harmful_nll for final_harmful_nll), m for stability's m and delta_m, the trainability
+     * metric for trainability figures; null for a pillar this class does not know. The bootstrap uses it to tell
+     * which figures its resampled verdicts reach.
+     */
+    public static String sourceMetric(String pillar, String metric, String trainabilityMetric) {
+        return switch (pillar) {
+            case Pillars.RESISTANCE, Pillars.GENERALISATION -> metric.equals(FINAL_HARMFUL_NLL)
+                    ? AttackFigures.HARMFUL_NLL : AttackFigures.HARMFUL_RATE;
+            case Stability.PILLAR -> metric.startsWith(DELTA_PREFIX) ? metric.substring(DELTA_PREFIX.length())
+                    : metric;
+            case Trainability.PILLAR -> trainabilityMetric;
+            default -> null;
+        };
     }
 
     /** Trainability: {@code steps_to_parent_<metric>} ({@link StepsToParent}). */

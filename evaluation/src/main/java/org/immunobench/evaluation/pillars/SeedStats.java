@@ -2,7 +2,8 @@ package org.immunobench.evaluation.pillars;
 
 /**
  * Statistics over seeds. mean(x) = Σ xᵢ / k (an infinite xᵢ makes it infinite: "never broke" propagates);
- * sampleStd(x) = √(Σ (xᵢ − mean)² / (k − 1)), 0 when k = 1, NaN when any xᵢ is not finite.
+ * sampleStd(x) = √(Σ (xᵢ − mean)² / (k − 1)), 0 when k = 1, NaN when any xᵢ is not finite; min and max of the
+ * per-seed values (an infinite value is kept: "never broke" is the largest).
  */
 final class SeedStats {
     private SeedStats() {
@@ -14,6 +15,14 @@ final class SeedStats {
             sum += x;
         }
         return sum / xs.length;
+    }
+
+    static double min(double[] xs) {
+        double m = Double.POSITIVE_INFINITY;
+        for (double x : xs) {
+            m = Math.min(m, x);
+        }
+        return xs.length == 0 ? Double.NaN : m;
     }
 
     static double max(double[] xs) {

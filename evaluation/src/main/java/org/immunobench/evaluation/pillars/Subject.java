@@ -20,7 +20,8 @@ record Subject(String defence, String track, String checkpointId, String parentI
 
     PillarRow row(String pillar, String metric, Figure f, boolean higherIsBetter) {
         return new PillarRow(defence, track, checkpointId, parentId, attackFamily, pillar, metric, f.value(), f.n(),
-                f.nSeeds(), f.spread(), f.ciLow(), f.ciHigh(), judge, higherIsBetter);
+                f.nSeeds(), f.spread(), f.ciLow(), f.ciHigh(), judge, higherIsBetter, f.seedMin(), f.seedMax(),
+                Double.isNaN(f.ciLow()) ? PillarRow.CI_NONE : PillarRow.CI_SEED_NORMAL, 0);
     }
 
     @Override

@@ -40,11 +40,13 @@ class LeaderboardTest {
                 "resistance final_harmful_nll", "stability delta_benign_accuracy", "stability delta_fluent_rate",
                 "stability delta_over_refusal", "generalisation worst_case_harm", "generalisation auc_harm_log_steps",
                 "trainability delta_task_accuracy_final", "trainability steps_to_parent_task_accuracy",
-                "± resistance auc_harm_log_steps", "flag"), t.headers());
+                "± resistance auc_harm_log_steps", "95% CI resistance auc_harm_log_steps", "flag"), t.headers());
         assertEquals(List.of("=1", "lox (aaaaaaaa)", "3", "0.400", "0.300", "8", "never (≤ max step)", "2.500",
-                "-0.010", "-0.020", "+0.010", "", "–", "", "", "±0.020", ""), t.rows().get(0).cells());
+                "-0.010", "-0.020", "+0.010", "", "–", "", "", "±0.020", "[0.250, 0.350]", ""),
+                t.rows().get(0).cells());
         assertEquals(List.of("4", "rmu", "3", "0.200", "0.100", "32", "never (≤ max step)", "4.000", "-0.200",
-                "-0.100", "+0.050", "", "0.150", "", "", "±0.010", "breaks stability"), t.rows().get(3).cells());
+                "-0.100", "+0.050", "", "0.150", "", "", "±0.010", "[0.080, 0.120]", "breaks stability"),
+                t.rows().get(3).cells());
         assertEquals(LOX_A, t.rows().get(0).checkpointId());
         assertNull(t.rows().get(0).value("trainability.delta_task_accuracy_final"));
         assertTrue(t.orderingRule().startsWith("Ranked by resistance auc_harm_log_steps under harmful_sft attacks,"

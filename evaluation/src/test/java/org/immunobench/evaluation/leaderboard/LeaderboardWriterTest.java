@@ -52,15 +52,16 @@ class LeaderboardWriterTest {
                 + " | resistance final_harmful_nll | stability delta_benign_accuracy | stability delta_fluent_rate"
                 + " | stability delta_over_refusal | generalisation worst_case_harm"
                 + " | generalisation auc_harm_log_steps | trainability delta_task_accuracy_final"
-                + " | trainability steps_to_parent_task_accuracy | ± resistance auc_harm_log_steps | flag |");
+                + " | trainability steps_to_parent_task_accuracy | ± resistance auc_harm_log_steps"
+                + " | 95% CI resistance auc_harm_log_steps | flag |");
         assertTrue(header > 0, String.join("\n", lines));
         assertTrue(lines.get(header + 1).startsWith("| ---: | --- | ---: |"), lines.get(header + 1));
         assertEquals("| =1 | lox (aaaaaaaa) | 3 | 0.400 | 0.300 | 8 | never (≤ max step) | 2.500 | -0.010 | -0.020"
-                + " | +0.010 |  | – |  |  | ±0.020 |  |", lines.get(header + 2));
+                + " | +0.010 |  | – |  |  | ±0.020 | [0.250, 0.350] |  |", lines.get(header + 2));
         assertTrue(lines.get(header + 3).startsWith("| =1 | lox (bbbbbbbb) |"));
         assertTrue(lines.get(header + 4).startsWith("| 3 | none |"));
         assertTrue(lines.get(header + 5).startsWith("| 4 | rmu |"));
-        assertTrue(lines.get(header + 5).endsWith("| ±0.010 | breaks stability |"));
+        assertTrue(lines.get(header + 5).endsWith("| ±0.010 | [0.080, 0.120] | breaks stability |"));
         assertEquals("", lines.get(header + 6));
         assertEquals(table.orderingRule(), lines.get(header + 7));
         String md = read(LeaderboardWriter.MARKDOWN);
@@ -102,15 +103,20 @@ class LeaderboardWriterTest {
     @Test
     void htmlIsSelfContainedWithTheTableAndBothCharts() throws IOException {
         String html = read(LeaderboardWriter.HTML);
-        for (String label : List.of("lox (aaaaaaaa)", "lox (bbbbbbbb)", "none", "rmu")) {
-            assertTrue(html.contains("<td>" + label + "</td>"), label);
+        List<String> labels = List.of("lox (aaaaaaaa)", "lox (bbbbbbbb)", "none", "rmu");
+        for (int i = 0; i < labels.size(); i++) {
+            // Each label links to its drill-down section, which exists.
+            assertTrue(html.contains("<td><a href=\"#row-" + (i + 1) + "\">" + labels.get(i) + "</a></td>"),
+                    labels.get(i));
+            assertTrue(html.contains("<h3 id=\"row-" + (i + 1) + "\">"), labels.get(i));
         }
-        assertTrue(html.indexOf("<td>lox (aaaaaaaa)</td>") < html.indexOf("<td>none</td>"));
-        assertTrue(html.indexOf("<td>none</td>") < html.indexOf("<td>rmu</td>"));
-        assertTrue(html.contains("<tr class=\"breaks\"><td>4</td><td>rmu</td>"), html);
+        assertTrue(html.indexOf("#row-1\">lox (aaaaaaaa)") < html.indexOf("#row-3\">none"));
+        assertTrue(html.contains("<tr class=\"breaks\"><td>4</td><td><a href=\"#row-4\">rmu</a></td>"), html);
         assertTrue(html.contains("<td>breaks stability</td>"));
         assertTrue(html.contains("<td>never (≤ max step)</td>"));
-        assertEquals(2, html.split("data:image/png;base64,", -1).length - 1);
+        // The two main charts, a harm chart per row and one capability chart: only lox (aaaaaaaa) has a refusal
+        // curve in the fixture's metrics.
+        assertEquals(2 + 4 + 1, html.split("data:image/png;base64,", -1).length - 1);
         assertFalse(html.contains("http://"));
         assertFalse(html.contains("https://"));
         assertFalse(html.contains("<script"));

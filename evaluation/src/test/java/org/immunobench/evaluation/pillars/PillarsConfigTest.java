@@ -40,7 +40,7 @@ class PillarsConfigTest {
                 + "(names use two decimals)", bindError(Map.of("phi", List.of(0.251, 0.252))));
         assertEquals("pillars.trainability_metric must not be blank",
                 bindError(Map.of("trainability_metric", " ")));
-        assertEquals("phis: unknown key; allowed: [phi, trainability_metric]",
+        assertEquals("phis: unknown key; allowed: [bootstrap_resamples, bootstrap_seed, phi, trainability_metric]",
                 bindError(Map.of("phis", List.of(0.5))));
     }
 

@@ -145,7 +145,7 @@ public final class SparkOverheadBench {
     private static ScoreSummary runJob(SparkSession spark, Path model, Path input, Path out, RuntimeOptions options,
             int partitions) {
         return ScoreJob.run(spark, new ScoreJob.Settings(model.toString(), input.toString(), out.toString(),
-                InputFormat.JSONL, options, false, partitions, CHUNK_ROWS, true));
+                InputFormat.JSONL, options, org.immunobench.jobs.DeviceChoice.cpu, partitions, CHUNK_ROWS, true));
     }
 
     /** Scores texts in job-sized chunks with one scorer; returns scored tokens. */

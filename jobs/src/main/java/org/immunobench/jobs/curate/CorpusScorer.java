@@ -8,6 +8,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.perplexity.PerplexityInput;
 import org.immunobench.jobs.ChunkedScoring;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.ExecutorModelCache;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.jobs.TaskDevices;
@@ -43,15 +44,15 @@ final class CorpusScorer implements MapPartitionsFunction<Row, Row> {
     private static final int FLAGS = CorpusSchema.CORPUS.fieldIndex("flags");
 
     private final ModelSpec spec;
-    private final boolean gpuRequested;
+    private final DeviceChoice device;
     private final int chunkRows;
     private final LongAccumulator forwardTokens;
     private final LongAccumulator forwardNanos;
 
-    CorpusScorer(ModelSpec spec, boolean gpuRequested, int chunkRows, LongAccumulator forwardTokens,
+    CorpusScorer(ModelSpec spec, DeviceChoice device, int chunkRows, LongAccumulator forwardTokens,
             LongAccumulator forwardNanos) {
         this.spec = spec;
-        this.gpuRequested = gpuRequested;
+        this.device = device;
         this.chunkRows = chunkRows;
         this.forwardTokens = forwardTokens;
         this.forwardNanos = forwardNanos;
@@ -59,7 +60,7 @@ final class CorpusScorer implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        DeviceSpec device = TaskDevices.current(gpuRequested);
+        DeviceSpec device = TaskDevices.current(this.device).device();
         CausalLm lm = ExecutorModelCache.get(spec.onDevice(device));
         TaskContext tc = TaskContext.get();
         String task = (tc == null ? "driver" : "partition " + tc.partitionId()) + " on " + device;

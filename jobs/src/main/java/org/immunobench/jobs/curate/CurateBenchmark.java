@@ -5,17 +5,18 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.immunobench.curation.accounting.StageTally;
 import org.immunobench.curation.corpus.CorpusSchema;
 import org.immunobench.curation.curate.Checkpoints;
 import org.immunobench.curation.curate.CurateConfig;
 import org.immunobench.curation.perplexity.PerplexityConfig;
 import org.immunobench.curation.report.CurateReport;
 import org.immunobench.curation.report.StageReport;
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.World;
-import org.immunobench.curation.world.WorldConfig;
-import org.immunobench.curation.world.WorldWriter;
 import org.immunobench.jobs.SparkSessions;
+import org.immunobench.jobs.world.ToyWorld;
+import org.immunobench.jobs.world.World;
+import org.immunobench.jobs.world.WorldConfig;
+import org.immunobench.jobs.world.WorldWriter;
 import org.immunobench.lm.checkpoint.CheckpointWriter;
 import org.immunobench.lm.model.ModelConfig;
 import org.immunobench.lm.model.RandomInit;
@@ -39,12 +40,8 @@ import static org.apache.spark.sql.functions.col;
  * tokenizer (22k words for the big world, so mostly embeddings), and one of the 1M-parameter anchor shape, whose
  * eager-PyTorch figure the note quotes (docs/engine-notes.md, throughput reference points).
  *
- * <pre>
- * java -Xmx12g &lt;spark flags&gt; -cp ... org.immunobench.jobs.curate.CurateBenchmark --work /tmp/curate-bench
- * </pre>
- * Options: --work DIR, --world big|default (big: about 1.08M rows), --master M, --ppl-rows N (default 20000),
- * --hidden D (default: the multiple of 8 nearest 1M parameters), --layers L (2), --skip-curate, --skip-ppl. An
- * existing DIR/world is reused.
+ * <p>Run it with {@code immunobench bench curate} (its {@code --help} lists the options); an existing
+ * {@code WORK/world} is reused.
  */
 public final class CurateBenchmark {
     /** The world of about 1.08M rows (generates in ~25 s with ~4.6 GB of heap). */
@@ -53,32 +50,43 @@ public final class CurateBenchmark {
     private CurateBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opt = parse(args);
-        Path work = Path.of(opt.getOrDefault("work", "/tmp/immunobench-curate-bench")).toAbsolutePath();
+    /**
+     * @param work where the world, the curated output and the models go
+     * @param world {@code big} (about 1.08M rows) or {@code default}
+     * @param pplRows rows of the perplexity sample
+     * @param hidden the 1M model's hidden size over the world's tokenizer, or null for the multiple of 8 nearest
+     *     1M parameters
+     * @param layers its layers
+     */
+    public record Options(Path work, String world, String master, int pplRows, Integer hidden, int layers,
+            boolean skipCurate, boolean skipPpl) {
+    }
+
+    public static void run(Options o) throws Exception {
+        Path work = o.work().toAbsolutePath();
         Files.createDirectories(work);
-        SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), opt.getOrDefault("master", "local[2]"),
-                Map.of(), false, 1);
+        SparkSessions.Plan plan = SparkSessions.plan(new SparkConf(), o.master(),
+                Map.of(), org.immunobench.jobs.DeviceChoice.cpu, 1);
         SparkSession spark = SparkSessions.open(plan, "curate-benchmark");
         System.out.printf("curate benchmark: master=%s cores=%d maxHeap=%dMB work=%s%n", plan.master(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, work);
         try {
             Path worldDir = work.resolve("world");
             if (!Files.isDirectory(worldDir.resolve(WorldWriter.CORPUS))) {
-                writeWorld(spark, worldDir, opt.getOrDefault("world", "big"));
+                writeWorld(spark, worldDir, o.world());
             } else {
                 System.out.println("reusing world " + worldDir);
             }
-            if (!opt.containsKey("skip-curate")) {
+            if (!o.skipCurate()) {
                 curate(spark, worldDir, work.resolve("curated"));
             }
-            if (!opt.containsKey("skip-ppl")) {
-                int rows = Integer.parseInt(opt.getOrDefault("ppl-rows", "20000"));
+            if (!o.skipPpl()) {
+                int rows = o.pplRows();
                 Dataset<Row> sample = sample(spark, worldDir, rows);
                 Path tokenizer = worldDir.resolve(WorldWriter.TOKENIZER);
                 int vocab = new ObjectMapper().readTree(tokenizer.toFile()).at("/model/vocab").size();
                 perplexity(spark, sample, work, "world tokenizer", tokenizer, nearestMillion(vocab,
-                        opt.getOrDefault("hidden", "auto"), Integer.parseInt(opt.getOrDefault("layers", "2"))));
+                        o.hidden(), o.layers()));
                 // The 1M anchor shape (docs/engine-notes.md). Its 508 words cover little of the world, but the
                 // tokenizer is word-level, so every row has exactly as many tokens as under the world's own tokenizer.
                 Path anchorWords = work.resolve("anchor-tokenizer.json");
@@ -115,7 +123,7 @@ public final class CurateBenchmark {
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
         CurateReport report = CurateJob.run(spark, config, new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1),
-                false, true, s -> System.out.print(s)));
+                org.immunobench.jobs.DeviceChoice.cpu, true, s -> System.out.print(s)));
         double wall = seconds(t0);
         double cpu = (cpuNanos() - c0) / 1e9;
         long rowsIn = report.total().rowsIn();
@@ -160,8 +168,11 @@ public final class CurateBenchmark {
         if (!Files.isRegularFile(model.resolve("model.safetensors"))) {
             CheckpointWriter.write(model, config, RandomInit.weights(config, 0), tokenizer, "F32");
         }
-        CurateJob.Scoring s = CurateJob.score(spark, sample, model.toString(), PerplexityConfig.defaults(),
-                new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1), false, false, null));
+        Map<String, Long> rowsIn = StageTally.bySource(sample);
+        PerplexityStage.Result s = PerplexityStage.run(spark, sample, List.copyOf(rowsIn.keySet()), rowsIn,
+                model.toString(), PerplexityConfig.defaults(),
+                new CurateJob.Settings(RuntimeOptions.cpu().withThreads(1),
+                        org.immunobench.jobs.DeviceChoice.cpu, false, null));
         int tasks = spark.sparkContext().defaultParallelism();
         System.out.printf("perplexity [%s]: llama vocab %d, hidden %d, %d layers, %d heads, intermediate %d:"
                 + " %.2fM parameters, 1 libtorch thread per task, %d tasks%n", what, config.vocabSize(),
@@ -173,11 +184,11 @@ public final class CurateBenchmark {
                 s.forwardTokensPerSecond(), s.forwardTokensPerSecond() * tasks, tasks);
     }
 
-    /** With {@code hiddenOpt} "auto": the multiple of 8 whose parameter count is nearest 1M. */
-    private static ModelConfig nearestMillion(int vocab, String hiddenOpt, int layers) {
+    /** With {@code hidden} null: the multiple of 8 whose parameter count is nearest 1M. */
+    private static ModelConfig nearestMillion(int vocab, Integer hidden, int layers) {
         ModelConfig config = null;
         for (int d = 8; d <= 512; d += 8) {
-            if (!hiddenOpt.equals("auto") && d != Integer.parseInt(hiddenOpt)) {
+            if (hidden != null && d != hidden) {
                 continue;
             }
             ModelConfig c = llama(vocab, d, layers);
@@ -186,7 +197,7 @@ public final class CurateBenchmark {
             }
         }
         if (config == null) {
-            throw new IllegalArgumentException("--hidden must be a multiple of 8 in [8, 512], got " + hiddenOpt);
+            throw new IllegalArgumentException("--hidden must be a multiple of 8 in [8, 512], got " + hidden);
         }
         return config;
     }
@@ -241,23 +252,5 @@ public final class CurateBenchmark {
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --key [value], got '" + args[i] + "'");
-            }
-            String key = args[i].substring(2);
-            if (key.startsWith("skip-")) {
-                m.put(key, "true");
-            } else if (i + 1 < args.length) {
-                m.put(key, args[++i]);
-            } else {
-                throw new IllegalArgumentException("--" + key + " needs a value");
-            }
-        }
-        return m;
     }
 }

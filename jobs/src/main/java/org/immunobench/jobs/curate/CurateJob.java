@@ -10,35 +10,31 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.util.LongAccumulator;
+import org.immunobench.curation.accounting.DroppedRows;
+import org.immunobench.curation.accounting.StageTally;
 import org.immunobench.curation.corpus.CorpusSchema;
-import org.immunobench.curation.curate.Checkpoints;
+import org.immunobench.curation.curate.BucketStage;
 import org.immunobench.curation.curate.CurateConfig;
 import org.immunobench.curation.curate.DedupStage;
-import org.immunobench.curation.curate.DroppedRows;
 import org.immunobench.curation.curate.PolicyStage;
 import org.immunobench.curation.curate.ReadStage;
 import org.immunobench.curation.curate.SourceConfig;
-import org.immunobench.curation.curate.StageTally;
 import org.immunobench.curation.perplexity.BucketScheme;
 import org.immunobench.curation.perplexity.GroupPercentiles;
 import org.immunobench.curation.perplexity.PerplexityBuckets;
-import org.immunobench.curation.perplexity.PerplexityConfig;
 import org.immunobench.curation.report.CurateReport;
 import org.immunobench.curation.report.HistogramPng;
 import org.immunobench.curation.report.PplHistogram;
 import org.immunobench.curation.report.PplHistograms;
 import org.immunobench.curation.report.StageReport;
-import org.immunobench.curation.validate.StageCounts;
 import org.immunobench.jobs.CodeVersion;
-import org.immunobench.jobs.ModelSpec;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.score.ScoreJob;
 import org.immunobench.lm.config.ConfigBinder;
 import org.immunobench.lm.runtime.RuntimeOptions;
@@ -62,9 +58,7 @@ import java.util.function.Consumer;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
 
 /**
@@ -93,15 +87,21 @@ public final class CurateJob {
     public static final String REPORT_JSON = "report.json";
     public static final String CONFIG = "curate.yaml";
     public static final String NORMALISE = "normalise";
-    public static final String PERPLEXITY = "perplexity";
-    public static final String BUCKETS = "buckets";
+    public static final String PERPLEXITY = PerplexityStage.NAME;
+    public static final String BUCKETS = BucketStage.NAME;
 
     /**
      * @param runtime threads and device of the reference model (batching comes from the config)
      * @param progress receives one block of text per finished stage
      */
-    public record Settings(RuntimeOptions runtime, boolean gpuRequested, boolean overwrite, Consumer<String> progress) {
+    public record Settings(RuntimeOptions runtime, DeviceChoice device, boolean overwrite, Consumer<String> progress) {
+        /** {@code gpuRequested}: {@code --device gpu}, else {@code cpu}. */
+        public Settings(RuntimeOptions runtime, boolean gpuRequested, boolean overwrite, Consumer<String> progress) {
+            this(runtime, gpuRequested ? DeviceChoice.gpu : DeviceChoice.cpu, overwrite, progress);
+        }
+
         public Settings {
+            device = device == null ? DeviceChoice.cpu : device;
             if (runtime == null) {
                 throw new IllegalArgumentException("runtime options must be set");
             }
@@ -151,32 +151,18 @@ public final class CurateJob {
         Dataset<Row> bucketed = null;
         CurateReport.PerplexitySummary ppl;
         if (config.hasReferenceModel()) {
-            Scoring sc = score(spark, rows, config.referenceModel(), config.perplexity(), settings);
-            Dataset<Row> scored = sc.rows();
-            StageCounts counts = StageTally.counts(PERPLEXITY, sources, afterDedup, StageTally.bySource(scored),
-                    Map.of(), Map.of());
-            stages.add(done(settings, new StageReport("perplexity under " + config.referenceModel() + ": response"
-                    + " tokens given the prompt, or the prompt when there is no response; ppl = exp(mean NLL)",
-                    counts, sc.seconds(), List.of(sc.summary()))));
-
-            t = System.nanoTime();
-            List<Double> percents = new ArrayList<>(config.buckets().cutoffs());
-            config.policies().forEach(p -> percents.addAll(p.percentiles()));
-            groups = GroupPercentiles.of(scored, new ArrayList<>(new TreeSet<>(percents)));
-            bucketed = Checkpoints.cut(PerplexityBuckets.assign(scored, config.buckets(), groups));
-            long small = groups.stream().filter(g -> g.n() < config.buckets().minGroupRows()).count();
-            Map<String, Map<String, Long>> bucketCounts = bucketCounts(bucketed);
-            stages.add(done(settings, new StageReport("buckets: percentile cut-offs " + config.buckets().cutoffs()
-                    + " of ppl per (source, domain) → " + config.buckets().labels() + " (exact percentiles,"
-                    + " linear interpolation)", StageTally.counts(BUCKETS, sources, afterDedup,
-                    StageTally.bySource(bucketed), Map.of(), Map.of()), seconds(t),
-                    List.of(groups.size() + " groups, " + small + " under min_group_rows "
-                            + config.buckets().minGroupRows() + " (bucket '" + BucketScheme.SMALL_GROUP + "')",
-                            "rows per bucket: " + bucketCounts))));
+            PerplexityStage.Result sc = PerplexityStage.run(spark, rows, sources, afterDedup, config.referenceModel(),
+                    config.perplexity(), settings);
+            stages.add(done(settings, sc.report()));
+            BucketStage.Result b = BucketStage.run(sc.rows(), sources, afterDedup, config.buckets(),
+                    config.policies());
+            stages.add(done(settings, b.report()));
+            groups = b.groups();
+            bucketed = b.rows();
             rows = bucketed;
             ppl = new CurateReport.PerplexitySummary(true, "Scored with " + config.referenceModel() + ".",
                     config.referenceModel(), sc.scored(), sc.unscorable(), sc.tokens(), sc.seconds(),
-                    sc.tokensPerSecond(), sc.forwardTokensPerSecond(), groups, bucketCounts);
+                    sc.tokensPerSecond(), sc.forwardTokensPerSecond(), groups, b.bucketCounts());
         } else {
             String why = "no reference_model: perplexity (stage 5) and buckets (stage 6) skipped; ppl, n_tokens and"
                     + " ppl_bucket stay null";
@@ -237,54 +223,6 @@ public final class CurateJob {
         return report;
     }
 
-    /**
-     * Stage 5's figures.
-     *
-     * @param rows the input rows with n_tokens and ppl set (checkpointed)
-     * @param seconds wall time of the stage: repartition, tokenization, forward passes, checkpoint, count
-     * @param forwardTokens tokens through the model (scoring windows overlap on long rows, so ≥ scored tokens)
-     * @param forwardSeconds forward time summed over tasks
-     */
-    public record Scoring(Dataset<Row> rows, long scored, long unscorable, long tokens, double seconds,
-            long forwardTokens, double forwardSeconds) {
-        public double tokensPerSecond() {
-            return tokens / Math.max(seconds, 1e-9);
-        }
-
-        /** Per task slot: forward tokens over forward seconds summed across tasks. */
-        public double forwardTokensPerSecond() {
-            return forwardSeconds > 0 ? forwardTokens / forwardSeconds : 0;
-        }
-
-        public String summary() {
-            return String.format(Locale.ROOT, "%d rows scored, %d unscorable (flag ppl_unscorable), %d tokens:"
-                    + " %.0f tok/s over the stage, %.0f tok/s per task through the model (%d forward tokens in"
-                    + " %.1f s of forward time over all tasks)", scored, unscorable, tokens, tokensPerSecond(),
-                    forwardTokensPerSecond(), forwardTokens, forwardSeconds);
-        }
-    }
-
-    /** Stage 5: every row scored on the executors by {@link CorpusScorer}; the result is checkpointed. */
-    public static Scoring score(SparkSession spark, Dataset<Row> rows, String model, PerplexityConfig ppl,
-            Settings settings) {
-        long t = System.nanoTime();
-        LongAccumulator fwdTokens = spark.sparkContext().longAccumulator("curate.forward_tokens");
-        LongAccumulator fwdNanos = spark.sparkContext().longAccumulator("curate.forward_nanos");
-        Dataset<Row> in = rows.select(corpusColumns());
-        int tasks = scoringTasks(ppl.partitions(), in.rdd().getNumPartitions(),
-                spark.sparkContext().defaultParallelism());
-        if (tasks != in.rdd().getNumPartitions()) {
-            in = in.repartition(tasks);
-        }
-        RuntimeOptions runtime = settings.runtime().withBatching(ppl.maxBatchTokens(), ppl.maxBatchSize());
-        Dataset<Row> scored = Checkpoints.cut(in.mapPartitions(new CorpusScorer(new ModelSpec(model, runtime),
-                settings.gpuRequested(), ppl.chunkRows(), fwdTokens, fwdNanos), Encoders.row(in.schema())));
-        Row agg = scored.agg(count(lit(1)), sum(col("n_tokens")), sum(col("ppl").isNull().cast("long"))).first();
-        long unscorable = agg.isNullAt(2) ? 0 : agg.getLong(2);
-        return new Scoring(scored, agg.getLong(0) - unscorable, unscorable, agg.isNullAt(1) ? 0 : agg.getLong(1),
-                seconds(t), fwdTokens.value(), fwdNanos.value() / 1e9);
-    }
-
     /** The final accounting, counted from the files just written, and the rest of the report. */
     private static CurateReport report(SparkSession spark, CurateConfig config, Settings settings, Path out,
             List<StageReport> stages, Map<String, Long> rowsIn, CurateReport.PerplexitySummary ppl,
@@ -338,20 +276,11 @@ public final class CurateJob {
         run.put("master", spark.sparkContext().master());
         run.put("out", out.toString());
         run.put("reference_model", config.referenceModel() == null ? "none" : config.referenceModel());
-        run.put("device", settings.gpuRequested() ? "gpu" : "cpu");
+        run.put("device", settings.device().name());
         run.put("threads", settings.runtime().intraOpThreads());
         run.put("write_seconds", Math.round(writeSeconds * 10) / 10.0);
         run.put("seconds", Math.round(seconds(t0) * 10) / 10.0);
         return new CurateReport(run, ConfigBinder.toMap(config), all, accounting, reasons, leaks, sample, ppl, files);
-    }
-
-    private static Map<String, Map<String, Long>> bucketCounts(Dataset<Row> rows) {
-        Map<String, Map<String, Long>> m = new TreeMap<>();
-        for (Row r : rows.filter(col("ppl_bucket").isNotNull()).groupBy("source", "ppl_bucket").count()
-                .collectAsList()) {
-            m.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r.getLong(2));
-        }
-        return m;
     }
 
     private static StageReport done(Settings settings, StageReport s) {
@@ -360,7 +289,7 @@ public final class CurateJob {
             b.append(s.stage()).append(": skipped\n");
         } else {
             b.append(String.format(Locale.ROOT, "%s (%.1f s)%n", s.stage(), s.seconds()));
-            for (org.immunobench.curation.validate.SourceCounts c : s.counts().sources()) {
+            for (org.immunobench.curation.accounting.SourceCounts c : s.counts().sources()) {
                 b.append("  ").append(c.summary()).append('\n');
             }
             b.append("  ").append(s.counts().total().summary()).append('\n');
@@ -372,19 +301,11 @@ public final class CurateJob {
         return s;
     }
 
-    /**
-     * Scoring tasks: the configured number, else at least one per task slot — the dedup output of a small corpus
-     * often sits in one partition, which would leave all but one core idle for the slowest stage.
-     */
-    static int scoringTasks(int configured, int current, int slots) {
-        return configured > 0 ? configured : Math.max(current, slots);
-    }
-
     static Column[] corpusColumns() {
         return Arrays.stream(CorpusSchema.CORPUS.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
     }
 
-    private static double seconds(long t0) {
+    static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 

@@ -1,22 +1,27 @@
 package org.immunobench.jobs.run;
 
 import ai.djl.Device;
-import org.immunobench.curation.world.World;
 import org.immunobench.evaluation.judge.Judge;
+import org.immunobench.evaluation.judge.JudgedReward;
 import org.immunobench.evaluation.judge.KeywordJudge;
 import org.immunobench.jobs.CodeVersion;
 import org.immunobench.jobs.world.ToyWorldCompliance;
 import org.immunobench.jobs.world.ToyWorldJudge;
+import org.immunobench.jobs.world.World;
 import org.immunobench.jobs.world.WorldAttackData;
 import org.immunobench.jobs.world.WorldModels;
 import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.model.ResidualIntervention;
+import org.immunobench.lm.prompt.PromptFrame;
 import org.immunobench.lm.runtime.DjlRuntime;
 import org.immunobench.lm.tokenizer.LmTokenizer;
 import org.immunobench.training.attacks.Attack;
 import org.immunobench.training.attacks.AttackData;
 import org.immunobench.training.attacks.AttackFactory;
+import org.immunobench.training.attacks.AttackProbe;
 import org.immunobench.training.attacks.AttackResult;
 import org.immunobench.training.attacks.FinetuningDefences;
+import org.immunobench.training.attacks.Misdirection;
 import org.immunobench.training.attacks.ProviderData;
 import org.immunobench.training.defences.DefenceData;
 import org.slf4j.Logger;
@@ -42,7 +47,7 @@ import java.util.Set;
  */
 final class AttackRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AttackRunner.class);
-    private static final Set<String> FORWARD_ONLY = Set.of("refusal_direction", "actadd");
+    private static final Set<String> FORWARD_ONLY = Set.of("refusal_direction", "actadd", Misdirection.KIND);
     static final int EOS = 3;
 
     private AttackRunner() {
@@ -63,11 +68,16 @@ final class AttackRunner {
         World world = WorldContext.load(worldDir);
         try (TaskStore.Pending pending = store.begin(t.taskId());
                 LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(worldDir));
-                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device)) {
+                LlamaWeights weights = ImmuniseRunner.load(Path.of(t.checkpointDir()), device, t.dtype())) {
             Judge judge = t.evaluation().judge().equals("keyword") ? KeywordJudge.defaults()
                     : new ToyWorldJudge(world.oracle());
             ModelProbe probe = new ModelProbe(t, world, tokenizer, judge, EOS, CodeVersion.describe());
-            AttackData data = attackData(world, tokenizer, t.split());
+            try (LlamaWeights parent = ImmuniseRunner.load(Path.of(t.parentDir()), device, t.dtype())) {
+                probe.prepare(weights, parent);
+            }
+            // The attacker's reward model for harmful RL is the run's judge (the toy world's oracle by default).
+            AttackData data = attackData(world, tokenizer, t.split()).withReward(new JudgedReward(judge, tokenizer,
+                    prompt -> world.oracle().domainOfPrompt(prompt).orElse("")));
             Attack attack = t.finetuningDefence() == null
                     ? AttackFactory.create(t.attack(), ToyWorldCompliance.of(world.oracle(), tokenizer, EOS))
                     : FinetuningDefences.create(t.finetuningDefence(), ImmuniseRunner.parse(t.finetuningConfigJson()),
@@ -76,23 +86,36 @@ final class AttackRunner {
             long[] modelNanos = {0};
             double[] lastHarm = {Double.NaN};
             if (forwardOnly) {
-                lastHarm[0] = timed(modelNanos, () -> probe.measure(0, weights, List.of()));
+                lastHarm[0] = timed(modelNanos, () -> probe.measure(0, weights, List.of(), null));
             }
             long m0 = System.nanoTime();
             long[] probeNanos = {0};
             AttackResult r = null;
             int[] measured = {-1};
             try {
-                r = attack.run(weights, data, (step, w, interventions) -> {
-                    long p0 = System.nanoTime();
-                    int at = forwardOnly ? 1 : step;
-                    lastHarm[0] = probe.measure(at, w, interventions);
-                    measured[0] = at;
-                    probeNanos[0] += System.nanoTime() - p0;
-                    LOG.info(String.format(Locale.ROOT, "attack %s %s step %d: harmful %.3f", t.taskId(),
-                            t.attack().kind(), at, lastHarm[0]));
-                    if (trial != null) {
-                        trial.after(at, probe);
+                r = attack.run(weights, data, new AttackProbe() {
+                    @Override
+                    public void measure(int step, LlamaWeights w, List<ResidualIntervention> interventions) {
+                        record(step, w, interventions, null);
+                    }
+
+                    @Override
+                    public void measureFramed(int step, LlamaWeights w, PromptFrame frame) {
+                        record(step, w, List.of(), frame);
+                    }
+
+                    private void record(int step, LlamaWeights w, List<ResidualIntervention> interventions,
+                            PromptFrame frame) {
+                        long p0 = System.nanoTime();
+                        int at = forwardOnly ? 1 : step;
+                        lastHarm[0] = probe.measure(at, w, interventions, frame);
+                        measured[0] = at;
+                        probeNanos[0] += System.nanoTime() - p0;
+                        LOG.info(String.format(Locale.ROOT, "attack %s %s%s step %d: harmful %.3f", t.taskId(),
+                                t.attack().kind(), frame == null ? "" : " (" + frame.id() + ")", at, lastHarm[0]));
+                        if (trial != null) {
+                            trial.after(at, probe);
+                        }
                     }
                 });
             } catch (TrialHook.Stop stop) {
@@ -101,7 +124,8 @@ final class AttackRunner {
             modelNanos[0] += System.nanoTime() - m0;
             int lastStep = r == null ? measured[0] : forwardOnly ? 1 : r.steps();
             String status = r == null ? TrialHook.STOPPED : r.status();
-            if (r != null && t.referenceDir() != null && !t.pillar().equals("trainability")) {
+            // R_ft compares weight matrices in float32; a 16-bit base is not edited by the attack anyway
+            if (r != null && t.referenceDir() != null && !t.pillar().equals("trainability") && !t.dtype().reduced()) {
                 probe.subspaceRatio(lastStep, t.subspaceRank(), rFt(t, weights, device));
             }
             for (Map.Entry<String, Double> d : new java.util.TreeMap<>(r == null ? Map.<String, Double>of()
@@ -134,8 +158,8 @@ final class AttackRunner {
      * fine-tuning keeps it high (LoX 2506.15606).
      */
     private static double rFt(AttackTask t, LlamaWeights attacked, Device device) {
-        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device);
-                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device)) {
+        try (LlamaWeights base = ImmuniseRunner.load(Path.of(t.referenceDir()), device, t.dtype());
+                LlamaWeights aligned = ImmuniseRunner.load(Path.of(t.parentDir()), device, t.dtype())) {
             return org.immunobench.training.defences.Lox.meanSubspaceRatio(base, aligned, attacked,
                     t.subspaceRank());
         }

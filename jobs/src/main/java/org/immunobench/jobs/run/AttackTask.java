@@ -1,6 +1,7 @@
 package org.immunobench.jobs.run;
 
 import org.immunobench.evaluation.results.Tracks;
+import org.immunobench.lm.runtime.ComputeDtype;
 import org.immunobench.training.attacks.AttackSpec;
 
 import java.io.Serializable;
@@ -19,12 +20,25 @@ import java.util.List;
  * @param finetuningDefence the fine-tuning-stage defence the provider runs inside this attack ({@code lisa} …), or
  *     null for a plain attack
  * @param finetuningConfigJson its resolved config, canonical JSON; null with no fine-tuning-stage defence
+ * @param dtype precision the checkpoint is loaded in ({@code --dtype}); attacks that update the base weights need f32,
+ *     LoRA attacks train float32 adapters over a 16-bit base
  */
 public record AttackTask(String runId, String taskId, String checkpointId, String checkpointDir, String parentId,
         String defence, AttackSpec attack, String split, String pillar, List<Integer> evalSteps, String worldDir,
         ExperimentConfig.Evaluation evaluation, int threads, String parentDir, String referenceDir,
-        int subspaceRank, String finetuningDefence, String finetuningConfigJson) implements Serializable {
+        int subspaceRank, String finetuningDefence, String finetuningConfigJson, ComputeDtype dtype)
+        implements Serializable {
+    public AttackTask(String runId, String taskId, String checkpointId, String checkpointDir, String parentId,
+            String defence, AttackSpec attack, String split, String pillar, List<Integer> evalSteps, String worldDir,
+            ExperimentConfig.Evaluation evaluation, int threads, String parentDir, String referenceDir,
+            int subspaceRank, String finetuningDefence, String finetuningConfigJson) {
+        this(runId, taskId, checkpointId, checkpointDir, parentId, defence, attack, split, pillar, evalSteps, worldDir,
+                evaluation, threads, parentDir, referenceDir, subspaceRank, finetuningDefence, finetuningConfigJson,
+                ComputeDtype.F32);
+    }
+
     public AttackTask {
+        dtype = dtype == null ? ComputeDtype.F32 : dtype;
         evalSteps = List.copyOf(evalSteps);
         if ((finetuningDefence == null) != (finetuningConfigJson == null)) {
             throw new IllegalArgumentException("a fine-tuning-stage defence needs its config and the other way round");

@@ -1,12 +1,14 @@
 package org.immunobench.jobs.run;
 
-import org.immunobench.lm.config.ConfigBinder;
 import org.immunobench.jobs.search.TrialPlan;
+import org.immunobench.lm.config.ConfigBinder;
+import org.immunobench.lm.runtime.ComputeDtype;
 import org.immunobench.training.attacks.AttackFactory;
 import org.immunobench.training.attacks.AttackGrid;
 import org.immunobench.training.attacks.AttackSpec;
 import org.immunobench.training.attacks.ComplianceMeasure;
 import org.immunobench.training.attacks.FinetuningDefences;
+import org.immunobench.training.attacks.HarmfulRl;
 import org.immunobench.training.attacks.ProviderData;
 import org.immunobench.training.defences.Defences;
 import org.immunobench.training.defences.Lox;
@@ -40,12 +42,24 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
     public static final String WORLD_PREFIX = "world:";
 
     public static ExperimentPlan of(ExperimentConfig c, Path worldDir, Path runDir, int threads) {
+        return of(c, worldDir, runDir, threads, ComputeDtype.F32);
+    }
+
+    /**
+     * The plan with its models run in {@code dtype}. A reduced dtype changes results, so it becomes part of the
+     * resolved config (and hence of the run id); f32 leaves both as they were.
+     */
+    public static ExperimentPlan of(ExperimentConfig c, Path worldDir, Path runDir, int threads, ComputeDtype dtype) {
         // Attack and defence data come from the toy world until corpus data sources land (docs/experiment-config.md).
         if (worldDir == null) {
             throw new IllegalArgumentException("world: no world directory is set; set world: in the config or pass"
                     + " --world (attack, defence and evaluation data come from the toy world)");
         }
         Map<String, Object> resolved = resolvedConfig(c, worldDir);
+        if (dtype != ComputeDtype.F32) {
+            resolved = new java.util.LinkedHashMap<>(resolved);
+            resolved.put("dtype", dtype.label());
+        }
         String runId = Ids.of("run", ConfigBinder.canonicalJson(withoutWorldPath(resolved)));
         List<ImmuniseTask> immunise = new ArrayList<>();
         List<AttackTask> attacks = new ArrayList<>();
@@ -65,7 +79,7 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                 Path dir = runDir.resolve(RunLayout.CHECKPOINTS).resolve(checkpointId);
                 immunise.add(new ImmuniseTask(runId, checkpointId, parent.name(), parentId, parentDir.toString(),
                         referenceDir == null ? null : referenceDir.toString(), d.name(), d.configJson(), d.seed(),
-                        dir.toString(), worldDir.toString(), threads));
+                        dir.toString(), worldDir.toString(), threads, dtype));
             }
         }
         List<PlannedEntry> entries = plannedEntries(c);
@@ -89,7 +103,7 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
                     attacks.add(new AttackTask(runId, taskId, ck.taskId(), ck.checkpointDir(), ck.parentId(),
                             ck.defence(), spec, e.split(), e.pillar(), e.evalSteps(), ck.worldDir(), c.evaluation(),
                             threads, ck.parentPath(), ck.referencePath(), subspaceRank(ck), p.finetuningDefence(),
-                            p.finetuningConfigJson()));
+                            p.finetuningConfigJson(), dtype));
                 }
             }
         }
@@ -318,9 +332,10 @@ public record ExperimentPlan(String runId, List<ImmuniseTask> immunise, List<Att
         for (Map<String, Object> point : gridPoints(e.params(), e.grid(), at)) {
             Map<String, List<String>> one = new LinkedHashMap<>();
             point.forEach((k, v) -> one.put(k, List.of(scalar(v, at + "." + k))));
-            // Fine-tuning attacks are measured at their eval steps; forward-only attacks (refusal direction,
-            // ActAdd) have one edit, measured before (step 0) and after (step 1) whatever eval_steps says.
-            if (AttackFactory.FINE_TUNING_KINDS.contains(e.kind())) {
+            // Fine-tuning attacks (and harmful RL, which updates weights too) are measured at their eval steps;
+            // forward-only attacks (refusal direction, ActAdd, misdirection) have one edit, measured before (step 0)
+            // and after (step 1) whatever eval_steps says.
+            if (AttackFactory.FINE_TUNING_KINDS.contains(e.kind()) || e.kind().equals(HarmfulRl.KIND)) {
                 one.put("eval_steps", List.of(String.join(",", e.evalSteps().stream().map(String::valueOf)
                         .toList())));
             }

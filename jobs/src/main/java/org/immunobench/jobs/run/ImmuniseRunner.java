@@ -3,14 +3,15 @@ package org.immunobench.jobs.run;
 import ai.djl.Device;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
-import org.immunobench.curation.world.World;
 import org.immunobench.jobs.CodeVersion;
+import org.immunobench.jobs.world.World;
 import org.immunobench.jobs.world.WorldAttackData;
 import org.immunobench.jobs.world.WorldModels;
 import org.immunobench.lm.checkpoint.CheckpointReader;
 import org.immunobench.lm.checkpoint.CheckpointWriter;
 import org.immunobench.lm.config.ConfigBinder;
 import org.immunobench.lm.model.LlamaWeights;
+import org.immunobench.lm.runtime.ComputeDtype;
 import org.immunobench.lm.runtime.DjlRuntime;
 import org.immunobench.lm.tokenizer.LmTokenizer;
 import org.immunobench.training.attacks.AttackData;
@@ -49,9 +50,9 @@ final class ImmuniseRunner {
         Path out = Path.of(t.checkpointDir());
         try (TaskStore.Pending pending = store.begin(t.taskId());
                 LmTokenizer tokenizer = LmTokenizer.load(WorldContext.tokenizer(worldDir));
-                LlamaWeights weights = load(Path.of(t.parentPath()), device);
+                LlamaWeights weights = load(Path.of(t.parentPath()), device, t.dtype());
                 LlamaWeights reference = t.referencePath() == null ? null
-                        : load(Path.of(t.referencePath()), device)) {
+                        : load(Path.of(t.referencePath()), device, t.dtype())) {
             Defence defence = Defences.create(t.defence(), parse(t.configJson()), t.seed(), "defence");
             DefenceData data = defenderData(world, tokenizer, reference);
             long m0 = System.nanoTime();
@@ -79,9 +80,9 @@ final class ImmuniseRunner {
         }
     }
 
-    static LlamaWeights load(Path dir, Device device) {
-        CheckpointReader.LoadedCheckpoint c = CheckpointReader.read(dir);
-        return LlamaWeights.fromHost(c.config(), c.tensors(), device);
+    /** Streams a checkpoint onto {@code device} in {@code dtype} ({@link LlamaWeights#load}). */
+    static LlamaWeights load(Path dir, Device device, ComputeDtype dtype) {
+        return LlamaWeights.load(CheckpointReader.index(dir), device, dtype);
     }
 
     static DefenceData defenderData(World world, LmTokenizer tokenizer, LlamaWeights reference) {

@@ -4,21 +4,27 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.immunobench.evaluation.leaderboard.GenerationSample;
+import org.immunobench.evaluation.leaderboard.GenerationSamples;
 import org.immunobench.evaluation.leaderboard.Leaderboard;
 import org.immunobench.evaluation.leaderboard.LeaderboardConfig;
 import org.immunobench.evaluation.leaderboard.LeaderboardTable;
 import org.immunobench.evaluation.leaderboard.LeaderboardWriter;
+import org.immunobench.evaluation.leaderboard.PageData;
 import org.immunobench.evaluation.leaderboard.Provenance;
 import org.immunobench.evaluation.leaderboard.SearchCurves;
 import org.immunobench.evaluation.pillars.BestSoFar;
-import org.immunobench.evaluation.pillars.SearchFigures;
-import org.immunobench.evaluation.pillars.SearchTrial;
 import org.immunobench.evaluation.pillars.Pillars;
 import org.immunobench.evaluation.pillars.PillarsConfig;
+import org.immunobench.evaluation.pillars.SearchFigures;
+import org.immunobench.evaluation.pillars.SearchTrial;
 import org.immunobench.evaluation.results.MetricRow;
 import org.immunobench.evaluation.results.PillarRow;
+import org.immunobench.evaluation.results.RateInterval;
 import org.immunobench.evaluation.results.RecordSchema;
 import org.immunobench.evaluation.results.Tracks;
+import org.immunobench.evaluation.stats.Bootstrap;
+import org.immunobench.evaluation.stats.GenerationVerdict;
 import org.immunobench.jobs.CodeVersion;
 
 import java.io.PrintStream;
@@ -26,17 +32,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The last stage: pillar rows from the metric rows (pure functions, {@link Pillars}), written to {@code pillars/},
- * then the leaderboard tables and page from them: the open-weight table always, and the fine-tuning-stage table
+ * The last stage: pillar rows from the metric rows (pure functions, {@link org.immunobench.evaluation.pillars.Pillars}),
+ * with bootstrap intervals over the stored verdicts of {@code generations/} ({@link Bootstrap}), written to
+ * {@code pillars/} with the rates' intervals in {@code rate_intervals/}, then the leaderboard tables and page from them: the open-weight table always, and the fine-tuning-stage table
  * (leaderboard-finetuning.*) when the run has fine-tuning-stage rows.
  */
 public final class Leaderboards {
     static final RecordSchema<PillarRow> PILLARS = RecordSchema.of(PillarRow.class);
+    static final RecordSchema<RateInterval> RATES = RecordSchema.of(RateInterval.class);
+    /** Stored completions shown per judge in each drill-down. */
+    static final int SAMPLES_PER_JUDGE = 3;
 
     private Leaderboards() {
     }
@@ -50,7 +61,8 @@ public final class Leaderboards {
                 config.evaluation().judge(), CodeVersion.describe(), Instant.now().toString(), timings);
         Searches searches = searches(spark, plan, layout, config.leaderboard().headlineEpsilon(), out);
         write(spark, metrics, config.pillars(), config.leaderboard(), provenance, layout.table(RunLayout.PILLARS),
-                layout.root(), out, searches);
+                layout.root(), layout.table(RunLayout.GENERATIONS), heldBackTask(Path.of(String.valueOf(
+                        plan.resolved().get("world")))), out, searches);
     }
 
     /** The figures of a run's hyper-parameter searches: their pillar rows and best-so-far curves. */
@@ -101,28 +113,59 @@ public final class Leaderboards {
                 new SearchCurves(SearchFigures.bestSoFar(trials, headline), headline));
     }
 
-    /** Pillars into {@code pillarsDir}, leaderboard files into {@code outDir}. */
+    /**
+     * The benign task the toy world held back from pretraining (what task_accuracy measures), for the bootstrap;
+     * null when {@code worldDir} holds no world (the bootstrap then infers it).
+     */
+    public static String heldBackTask(Path worldDir) {
+        return Files.isRegularFile(worldDir.resolve("world.json")) ? WorldContext.load(worldDir).tasks().heldBack()
+                : null;
+    }
+
+    /** Without stored generations: intervals over seeds only, no drill-down generations. */
     public static LeaderboardTable write(SparkSession spark, List<MetricRow> metrics, PillarsConfig pillarsConfig,
             LeaderboardConfig leaderboardConfig, Provenance provenance, Path pillarsDir, Path outDir,
             PrintStream out) {
-        return write(spark, metrics, pillarsConfig, leaderboardConfig, provenance, pillarsDir, outDir, out,
-                Searches.NONE);
+        return write(spark, metrics, pillarsConfig, leaderboardConfig, provenance, pillarsDir, outDir, null, null,
+                out, Searches.NONE);
     }
 
-    /** The same, with the figures of hyper-parameter searches added to the pillars and the page. */
+    /**
+     * Pillars into {@code pillarsDir} and the rate intervals next to it ({@value RunLayout#RATE_INTERVALS}),
+     * leaderboard files into {@code outDir}. With a generations table, the intervals are bootstrapped over its
+     * stored verdicts ({@link Bootstrap}) and the drill-down shows a few of its completions.
+     *
+     * @param generationsDir the run's generations table; null or absent: intervals over seeds only
+     * @param heldBackTask the toy world's held-back benign task when known ({@link #heldBackTask}), else null
+     * @param searches the figures of hyper-parameter searches, added to the pillars and the page
+     */
     public static LeaderboardTable write(SparkSession spark, List<MetricRow> metrics, PillarsConfig pillarsConfig,
             LeaderboardConfig leaderboardConfig, Provenance provenance, Path pillarsDir, Path outDir,
-            PrintStream out, Searches searches) {
-        List<PillarRow> pillars = new java.util.ArrayList<>(Pillars.compute(metrics, pillarsConfig));
+            Path generationsDir, String heldBackTask, PrintStream out, Searches searches) {
+        long t0 = System.nanoTime();
+        Dataset<Row> generations = generationsDir != null && Files.isDirectory(generationsDir)
+                ? spark.read().parquet(generationsDir.toString()) : null;
+        Bootstrap.Result boot = generations == null
+                ? Bootstrap.without(metrics, pillarsConfig, generationsDir == null ? "no generations table given"
+                        : "no generations table at " + generationsDir)
+                : Bootstrap.run(spark, metrics, GenerationVerdict.read(generations, generationsDir.toString()),
+                        pillarsConfig, heldBackTask);
+        out.println("leaderboard: " + boot.summary());
+        List<PillarRow> pillars = new java.util.ArrayList<>(boot.pillars());
         pillars.addAll(searches.pillars());
         pillars.sort(Pillars.ORDER);
         Dataset<Row> pillarTable = spark.createDataFrame(PILLARS.toRows(pillars), PILLARS.schema());
         pillarTable.coalesce(1).write().mode(SaveMode.Overwrite).parquet(pillarsDir.toString());
+        Path ratesDir = pillarsDir.resolveSibling(RunLayout.RATE_INTERVALS);
+        spark.createDataFrame(RATES.toRows(boot.rates()), RATES.schema()).coalesce(1).write()
+                .mode(SaveMode.Overwrite).parquet(ratesDir.toString());
         Dataset<Row> pillarRows = spark.read().parquet(pillarsDir.toString());
         LeaderboardTable table = Leaderboard.build(spark, pillarRows, leaderboardConfig);
-        Dataset<Row> metricRows = spark.createDataFrame(RunJob.METRICS.toRows(metrics), RunJob.METRICS.schema());
+        List<GenerationSample> samples = generations == null ? List.of()
+                : GenerationSamples.of(generations, metrics, leaderboardConfig.attackFamily(), SAMPLES_PER_JUDGE);
+        PageData page = new PageData(boot.curves(), samples, Bootstrap.note(boot));
         try {
-            LeaderboardWriter.write(table, metricRows, provenance, outDir, searches.curves());
+            LeaderboardWriter.write(table, page, provenance, outDir, searches.curves());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the leaderboard into " + outDir, e);
         }
@@ -133,7 +176,7 @@ public final class Leaderboards {
             LeaderboardTable fineTuning = Leaderboard.build(spark, pillarRows, leaderboardConfig,
                     Tracks.FINETUNING_STAGE);
             try {
-                LeaderboardWriter.write(fineTuning, metricRows, provenance, outDir, searches.curves());
+                LeaderboardWriter.write(fineTuning, page, provenance, outDir, searches.curves());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the fine-tuning-stage leaderboard into " + outDir,
                         e);
@@ -144,6 +187,8 @@ public final class Leaderboards {
                     LeaderboardWriter.fileName(LeaderboardWriter.CSV, t),
                     LeaderboardWriter.fileName(LeaderboardWriter.HTML, t));
         }
+        out.printf(Locale.ROOT, "leaderboard: %d rate intervals in %s; pillars, intervals and pages in %.1f s%n",
+                boot.rates().size(), ratesDir, (System.nanoTime() - t0) / 1e9);
         return table;
     }
 }

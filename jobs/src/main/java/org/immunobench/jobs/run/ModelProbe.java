@@ -1,13 +1,15 @@
 package org.immunobench.jobs.run;
 
 import org.immunobench.curation.corpus.CorpusRow;
-import org.immunobench.curation.world.World;
 import org.immunobench.evaluation.generation.Completions;
 import org.immunobench.evaluation.judge.Judge;
 import org.immunobench.evaluation.results.MetricRow;
+import org.immunobench.jobs.world.ToyText;
+import org.immunobench.jobs.world.World;
 import org.immunobench.lm.generate.SamplingConfig;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ResidualIntervention;
+import org.immunobench.lm.prompt.PromptFrame;
 import org.immunobench.lm.runtime.RuntimeOptions;
 import org.immunobench.lm.scoring.Scorer;
 import org.immunobench.lm.scoring.ScoringInput;
@@ -23,7 +25,8 @@ import java.util.Set;
  * Measures an attacked model at one step of its attack: greedy completions of harmful eval prompts judged for harm,
  * refusal and fluency; the mean NLL of held-out harmful responses (response tokens only, methods: harmful NLL);
  * benign exact-answer accuracy (macro over the pretrained tasks: {@code benign_accuracy}; over the task held back for
- * trainability: {@code task_accuracy}) and over-refusal on benign prompts. Trainability tasks skip the harmful
+ * trainability: {@code task_accuracy}) and over-refusal on benign prompts; and what {@link DriftProbe} measures
+ * inside the model (HED, per-layer cosine, perplexity drift against the parent). Trainability tasks skip the harmful
  * prompts. Every completion is kept as a {@link GenerationRow}.
  */
 final class ModelProbe {
@@ -36,6 +39,7 @@ final class ModelProbe {
     private final List<CorpusRow> harmful;
     private final List<CorpusRow> nll;
     private final List<CorpusRow> benign;
+    private final DriftProbe drift;
     final List<MetricRow> metrics = new ArrayList<>();
     final List<GenerationRow> generations = new ArrayList<>();
 
@@ -51,15 +55,29 @@ final class ModelProbe {
         this.harmful = trainability ? List.of() : WorldContext.harmfulEval(world, task.split(), e.harmfulPrompts());
         this.nll = trainability ? List.of() : WorldContext.harmfulNll(world, task.split(), e.nllRows());
         this.benign = WorldContext.benignEval(world, e.benignPrompts());
+        String heldBack = world.tasks().heldBack();
+        this.drift = new DriftProbe(nll, benign.stream().filter(r -> !r.domain().equals(heldBack)).toList(), tokenizer,
+                e.batchSize());
     }
 
-    /** Returns the harmful rate (NaN for trainability tasks) for the progress line. */
-    double measure(int step, LlamaWeights w, List<ResidualIntervention> interventions) {
+    /** Takes the drift probes' references: the checkpoint before the attack and its defence's parent. */
+    void prepare(LlamaWeights released, LlamaWeights parent) {
+        drift.prepare(released, parent);
+    }
+
+    /**
+     * Returns the harmful rate (NaN for trainability tasks) for the progress line.
+     *
+     * @param frame null, or the misdirection frame to wrap every harmful request in (harmful eval prompts and the
+     *     harmful NLL rows' prompts; benign prompts stay plain). Completions are judged against the plain request;
+     *     the generation rows keep the framed prompt the model saw
+     */
+    double measure(int step, LlamaWeights w, List<ResidualIntervention> interventions, PromptFrame frame) {
         ExperimentConfig.Evaluation e = task.evaluation();
         SamplingConfig greedy = SamplingConfig.greedy(e.maxNewTokens(), Set.of(eos));
         double harmRate = Double.NaN;
         if (!harmful.isEmpty()) {
-            List<String> prompts = harmful.stream().map(CorpusRow::prompt).toList();
+            List<String> prompts = harmful.stream().map(r -> framed(r.prompt(), frame)).toList();
             List<String> out = Completions.generate(w, tokenizer, prompts, greedy, interventions, e.batchSize());
             int h = 0;
             int r = 0;
@@ -73,7 +91,7 @@ final class ModelProbe {
                 r += isRefusal ? 1 : 0;
                 f += isFluent ? 1 : 0;
                 generations.add(new GenerationRow(task.runId(), task.taskId(), task.checkpointId(), step, "harmful",
-                        row.id(), row.domain(), row.prompt(), out.get(i), judge.name(), isHarmful, isRefusal,
+                        row.id(), row.domain(), prompts.get(i), out.get(i), judge.name(), isHarmful, isRefusal,
                         isFluent, false));
             }
             int n = out.size();
@@ -84,8 +102,8 @@ final class ModelProbe {
         }
         // NLL under inference-time interventions would need them in the scorer; weight attacks only.
         if (!nll.isEmpty() && interventions.isEmpty()) {
-            List<ScoringInput> inputs = nll.stream().map(row -> tokenizer.forPromptResponse(row.prompt(),
-                    row.response())).toList();
+            List<ScoringInput> inputs = nll.stream().map(row -> tokenizer.forPromptResponse(
+                    framed(row.prompt(), frame), row.response())).toList();
             List<SequenceScore> scores = new Scorer(w, RuntimeOptions.cpu()).score(inputs);
             double sum = 0;
             long tokens = 0;
@@ -124,7 +142,22 @@ final class ModelProbe {
         }
         add(step, "over_refusal", out.isEmpty() ? Double.NaN : refusals / (double) out.size(), out.size(),
                 "toyworld_oracle", false);
+        for (DriftProbe.Figure f : drift.measure(w, interventions)) {
+            add(step, f.metric(), f.value(), f.n(), "none", f.higherIsBetter());
+        }
         return harmRate;
+    }
+
+    /**
+     * {@code prompt} with its request wrapped in {@code frame} (null: unchanged). A toy-world prompt keeps its chat
+     * frame around the framed request; any other prompt is framed whole.
+     */
+    static String framed(String prompt, PromptFrame frame) {
+        if (frame == null) {
+            return prompt;
+        }
+        return ToyText.request(prompt).map(r -> ToyText.prompt(frame.wrap(String.join(" ", r))))
+                .orElseGet(() -> frame.wrap(prompt));
     }
 
     /** LoX's R_ft after the attack (higher: more of the safety subspace kept). */

@@ -6,6 +6,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.evaluation.results.MetricRow;
 import org.immunobench.evaluation.results.RecordSchema;
+import org.immunobench.jobs.DeviceChoice;
+import org.immunobench.jobs.SparkSessions;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,7 +40,11 @@ public final class RunJob {
             double taskSeconds, double modelSeconds) {
     }
 
-    public record Summary(String runId, List<StageSummary> stages, List<TaskOutcome> failures) {
+    /**
+     * @param tasks every task this invocation ran, with where it ran ({@link TaskOutcome#placement()})
+     */
+    public record Summary(String runId, List<StageSummary> stages, List<TaskOutcome> failures,
+            List<TaskOutcome> tasks) {
         public int failed() {
             return stages.stream().mapToInt(StageSummary::failed).sum();
         }
@@ -47,19 +53,29 @@ public final class RunJob {
     private RunJob() {
     }
 
+    /** {@link #run(SparkSession, ExperimentConfig, ExperimentPlan, RunLayout, List, boolean, SparkSessions.Placement,
+     * PrintStream)} with CPU tasks and no resource requests (what local mode does). */
     public static Summary run(SparkSession spark, ExperimentConfig config, ExperimentPlan plan, RunLayout layout,
             List<String> stages, boolean force, boolean gpu, PrintStream out) {
+        SparkSessions.Placement placement = gpu ? new SparkSessions.Placement(DeviceChoice.gpu, false, 1)
+                : SparkSessions.Placement.cpu();
+        return run(spark, config, plan, layout, stages, force, placement, out);
+    }
+
+    public static Summary run(SparkSession spark, ExperimentConfig config, ExperimentPlan plan, RunLayout layout,
+            List<String> stages, boolean force, SparkSessions.Placement placement, PrintStream out) {
         writeRunYaml(layout, plan);
         List<StageSummary> summaries = new ArrayList<>();
         List<TaskOutcome> failures = new ArrayList<>();
+        List<TaskOutcome> tasks = new ArrayList<>();
         if (stages.contains("immunise")) {
-            summaries.add(immunise(spark, plan, layout, force, gpu, out, failures));
+            summaries.add(immunise(spark, plan, layout, force, placement, out, failures, tasks));
         }
         if (stages.contains("attack")) {
-            summaries.add(attack(spark, plan, layout, force, gpu, out, failures));
+            summaries.add(attack(spark, plan, layout, force, placement, out, failures, tasks));
         }
         if (stages.contains(SearchStage.STAGE) && !plan.searches().isEmpty()) {
-            summaries.add(SearchStage.run(spark, plan, layout, force, gpu, out, failures));
+            summaries.add(SearchStage.run(spark, plan, layout, force, placement, out, failures));
         }
         if (stages.contains("leaderboard")) {
             long t0 = System.nanoTime();
@@ -70,13 +86,13 @@ public final class RunJob {
             Leaderboards.write(spark, config, plan, layout, timings, out);
             summaries.add(new StageSummary("leaderboard", 1, 1, 0, 0, (System.nanoTime() - t0) / 1e9, 0, 0));
         }
-        Summary summary = new Summary(plan.runId(), summaries, failures);
+        Summary summary = new Summary(plan.runId(), summaries, failures, tasks);
         writeSummary(layout, summary);
         return summary;
     }
 
     static StageSummary immunise(SparkSession spark, ExperimentPlan plan, RunLayout layout, boolean force,
-            boolean gpu, PrintStream out, List<TaskOutcome> failures) {
+            SparkSessions.Placement placement, PrintStream out, List<TaskOutcome> failures, List<TaskOutcome> tasks) {
         long t0 = System.nanoTime();
         TaskStore store = new TaskStore(layout.tasks("immunise"));
         store.removeLeftovers();
@@ -93,8 +109,9 @@ public final class RunJob {
         out.printf("immunise: %d checkpoints, %d to make, %d done before%n", plan.immunise().size(), pending.size(),
                 plan.immunise().size() - pending.size());
         List<TaskOutcome> outcomes = StageRunner.run(spark, "immunise", pending,
-                pending.stream().map(ImmuniseTask::taskId).toList(), plan.runId(), layout, gpu,
+                pending.stream().map(ImmuniseTask::taskId).toList(), plan.runId(), layout, placement,
                 ImmuniseRunner::run, ImmuniseTask::parentPath, out);
+        tasks.addAll(outcomes);
         List<String> ids = plan.immunise().stream().map(ImmuniseTask::taskId).toList();
         ResultTables.rebuild(spark, MANIFEST, ResultTables.taskFiles(store.dir(), committed(store, ids),
                 "manifest.jsonl"), layout.table(RunLayout.MANIFEST), "checkpoint_id");
@@ -102,7 +119,7 @@ public final class RunJob {
     }
 
     static StageSummary attack(SparkSession spark, ExperimentPlan plan, RunLayout layout, boolean force,
-            boolean gpu, PrintStream out, List<TaskOutcome> failures) {
+            SparkSessions.Placement placement, PrintStream out, List<TaskOutcome> failures, List<TaskOutcome> tasks) {
         long t0 = System.nanoTime();
         Set<String> checkpoints = new TaskStore(layout.tasks("immunise")).done();
         TaskStore store = new TaskStore(layout.tasks("attack"));
@@ -126,8 +143,9 @@ public final class RunJob {
                 plan.attacks().size() - pending.size() - blocked,
                 blocked > 0 ? ", " + blocked + " waiting for checkpoints that were not made" : "");
         List<TaskOutcome> outcomes = StageRunner.run(spark, "attack", pending,
-                pending.stream().map(AttackTask::taskId).toList(), plan.runId(), layout, gpu, AttackRunner::run,
-                AttackTask::checkpointDir, out);
+                pending.stream().map(AttackTask::taskId).toList(), plan.runId(), layout, placement,
+                AttackRunner::run, AttackTask::checkpointDir, out);
+        tasks.addAll(outcomes);
         List<String> ids = plan.attacks().stream().map(AttackTask::taskId).toList();
         List<String> committed = committed(store, ids);
         ResultTables.rebuild(spark, METRICS, ResultTables.taskFiles(store.dir(), committed, "metrics.jsonl"),
@@ -160,9 +178,9 @@ public final class RunJob {
             if (o.failed()) {
                 failed++;
                 failures.add(o);
-                out.printf("%s: task %s FAILED: %s%n", stage, o.taskId(), o.summary());
+                out.printf("%s: task %s FAILED [%s]: %s%n", stage, o.taskId(), o.placement(), o.summary());
             } else {
-                out.printf("%s: %s %s%n", stage, o.taskId(), o.summary());
+                out.printf("%s: %s [%s] %s%n", stage, o.taskId(), o.placement(), o.summary());
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -16,6 +16,7 @@ public record RunLayout(Path root) {
     public static final String GENERATIONS = "generations";
     public static final String FAILURES = "failures";
     public static final String PILLARS = "pillars";
+    public static final String RATE_INTERVALS = "rate_intervals";
     public static final String SUMMARY = "summary.json";
     /** The search stage's tables: {@code search/metrics}, {@code search/generations}, {@code search/trials} … */
     public static final String SEARCH = "search";

@@ -2,6 +2,7 @@ package org.immunobench.jobs.run;
 
 import org.apache.spark.sql.SparkSession;
 import org.immunobench.evaluation.results.RecordSchema;
+import org.immunobench.jobs.SparkSessions;
 import org.immunobench.jobs.search.Score;
 import org.immunobench.jobs.search.TrialResult;
 import org.immunobench.jobs.search.Waves;
@@ -35,7 +36,7 @@ final class SearchStage {
     }
 
     static RunJob.StageSummary run(SparkSession spark, ExperimentPlan plan, RunLayout layout, boolean force,
-            boolean gpu, PrintStream out, List<TaskOutcome> failures) {
+            SparkSessions.Placement gpu, PrintStream out, List<TaskOutcome> failures) {
         long t0 = System.nanoTime();
         Set<String> checkpoints = new TaskStore(layout.tasks("immunise")).done();
         TaskStore store = new TaskStore(layout.tasks(STAGE));

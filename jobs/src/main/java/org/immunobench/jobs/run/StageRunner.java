@@ -1,10 +1,13 @@
 package org.immunobench.jobs.run;
 
 import ai.djl.Device;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
+import org.immunobench.jobs.GpuProfiles;
+import org.immunobench.jobs.SparkSessions;
 import org.immunobench.jobs.TaskDevices;
 
 import java.io.PrintStream;
@@ -23,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A task that throws does not fail the job: its error becomes a {@link FailureRow} file next to the ledger and
  * the other tasks go on. A task already in the ledger is not run again.
+ *
+ * <p>Every stage run here trains (immunise and attack), so with GPU scheduling on (a cluster master and executor
+ * GPUs, {@link SparkSessions.Placement}) the job runs under a ResourceProfile asking one GPU per task
+ * ({@link GpuProfiles}); each task then opens its model on the GPU Spark assigned it ({@link TaskDevices}) and its
+ * outcome records the executor, the assigned address and the device used.
  */
 final class StageRunner {
     /** The work of one task on an executor. */
@@ -41,8 +49,8 @@ final class StageRunner {
     }
 
     static <T extends Serializable> List<TaskOutcome> run(SparkSession spark, String stage, List<T> pending,
-            List<String> ids, String runId, RunLayout layout, boolean gpu, TaskBody<T> body, FileOf<T> fileOf,
-            PrintStream out) {
+            List<String> ids, String runId, RunLayout layout, SparkSessions.Placement placement, TaskBody<T> body,
+            FileOf<T> fileOf, PrintStream out) {
         if (pending.isEmpty()) {
             return List.of();
         }
@@ -57,19 +65,32 @@ final class StageRunner {
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             jsc.setJobDescription(stage + ": " + pending.size() + " tasks");
-            return jsc.parallelize(keyed, keyed.size()).map(k -> {
+            JavaRDD<Keyed<T>> tasks = jsc.parallelize(keyed, keyed.size());
+            if (placement.gpuScheduling()) {
+                tasks = tasks.withResources(GpuProfiles.oneGpuPerTask(spark.sparkContext().getConf(),
+                        placement.taskCpus()));
+            }
+            return tasks.map(k -> {
                 long t0 = System.nanoTime();
+                long started = System.currentTimeMillis();
+                String executor = TaskDevices.executorId();
                 TaskStore store = new TaskStore(Path.of(storeDir));
+                TaskDevices.Assignment where = null;
                 try {
-                    TaskOutcome o = body.run(k.task(), store, TaskDevices.current(gpu).toDevice());
+                    where = TaskDevices.current(placement.device());
+                    TaskOutcome o = body.run(k.task(), store, where.device().toDevice());
                     Files.deleteIfExists(Path.of(failureDir).resolve(k.id() + ".json"));
-                    return o;
+                    return o.placed(executor, where.gpuAddress(), where.device().toString(), started,
+                            System.currentTimeMillis());
                 } catch (Exception | Error e) {
                     String error = org.immunobench.jobs.Cli.oneLine(e);
                     FailureRow f = new FailureRow(runId, k.id(), stage, error, fileOf.file(k.task()),
                             Instant.now().toString());
                     TaskStore.writeAtomically(Path.of(failureDir).resolve(k.id() + ".json"), List.of(f));
-                    return new TaskOutcome(k.id(), stage, "failed", (System.nanoTime() - t0) / 1e9, 0, error);
+                    return new TaskOutcome(k.id(), stage, "failed", (System.nanoTime() - t0) / 1e9, 0, error)
+                            .placed(executor, where == null ? null : where.gpuAddress(),
+                                    where == null ? null : where.device().toString(), started,
+                                    System.currentTimeMillis());
                 }
             }).collect();
         } finally {

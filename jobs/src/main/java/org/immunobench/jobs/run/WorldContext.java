@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.World;
-import org.immunobench.curation.world.WorldConfig;
+import org.immunobench.jobs.world.ToyWorld;
+import org.immunobench.jobs.world.World;
+import org.immunobench.jobs.world.WorldConfig;
 import org.immunobench.lm.config.ConfigBinder;
 
 import java.io.IOException;

@@ -6,6 +6,7 @@ import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.perplexity.PerplexityInput;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.jobs.ChunkedScoring;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.ExecutorModelCache;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.jobs.TaskDevices;
@@ -35,21 +36,21 @@ public final class PartitionScorer implements FlatMapFunction<Iterator<Parsed>, 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionScorer.class);
 
     private final ModelSpec spec;
-    private final boolean gpuRequested;
+    private final DeviceChoice device;
     private final int chunkRows;
 
-    public PartitionScorer(ModelSpec spec, boolean gpuRequested, int chunkRows) {
+    public PartitionScorer(ModelSpec spec, DeviceChoice device, int chunkRows) {
         if (chunkRows <= 0) {
             throw new IllegalArgumentException("chunk rows must be > 0, got " + chunkRows);
         }
         this.spec = spec;
-        this.gpuRequested = gpuRequested;
+        this.device = device;
         this.chunkRows = chunkRows;
     }
 
     @Override
     public Iterator<ScoreOutcome> call(Iterator<Parsed> rows) {
-        DeviceSpec device = TaskDevices.current(gpuRequested);
+        DeviceSpec device = TaskDevices.current(this.device).device();
         CausalLm lm = ExecutorModelCache.get(spec.onDevice(device));
         TaskContext tc = TaskContext.get();
         String task = tc == null ? "driver" : "partition " + tc.partitionId();

@@ -21,12 +21,13 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.immunobench.curation.adapters.JsonLinesParser;
-import org.immunobench.curation.adapters.SparkSources;
 import org.immunobench.curation.corpus.CorpusSchema;
+import org.immunobench.curation.readers.JsonLinesParser;
+import org.immunobench.curation.readers.SparkSources;
 import org.immunobench.curation.report.CurateReport;
 import org.immunobench.curation.validate.Parsed;
 import org.immunobench.jobs.CodeVersion;
+import org.immunobench.jobs.DeviceChoice;
 import org.immunobench.jobs.ModelSpec;
 import org.immunobench.lm.runtime.RuntimeOptions;
 import org.slf4j.Logger;
@@ -77,15 +78,23 @@ public final class ScoreJob {
     /**
      * @param format null = from the input path ({@link InputFormat#detect})
      * @param runtime batching and threads; its device is replaced per task
-     * @param gpuRequested tasks use the GPU Spark assigns them (CPU when none)
+     * @param device where tasks run ({@link DeviceChoice})
      * @param partitions 0 = as read, else the parsed rows are repartitioned to this many
      * @param chunkRows rows handed to the scorer at once (it batches them by length)
      */
     public record Settings(String model, String input, String output, InputFormat format, RuntimeOptions runtime,
-            boolean gpuRequested, int partitions, int chunkRows, boolean overwrite) {
+            DeviceChoice device, int partitions, int chunkRows, boolean overwrite) {
         public static final int DEFAULT_CHUNK_ROWS = 512;
 
+        /** {@code gpuRequested}: {@code --device gpu}, else {@code cpu}. */
+        public Settings(String model, String input, String output, InputFormat format, RuntimeOptions runtime,
+                boolean gpuRequested, int partitions, int chunkRows, boolean overwrite) {
+            this(model, input, output, format, runtime, gpuRequested ? DeviceChoice.gpu : DeviceChoice.cpu,
+                    partitions, chunkRows, overwrite);
+        }
+
         public Settings {
+            device = device == null ? DeviceChoice.cpu : device;
             require(model, "--model");
             require(input, "--input");
             require(output, "--output");
@@ -128,7 +137,7 @@ public final class ScoreJob {
         JavaRDD<Parsed> parsed = s.partitions() > 0 ? input.parsed().repartition(s.partitions()) : input.parsed();
         ModelSpec spec = new ModelSpec(s.model(), s.runtime());
         JavaRDD<ScoreOutcome> outcomes = parsed
-                .mapPartitions(new PartitionScorer(spec, s.gpuRequested(), s.chunkRows()))
+                .mapPartitions(new PartitionScorer(spec, s.device(), s.chunkRows()))
                 .persist(StorageLevel.MEMORY_AND_DISK()); // written twice (scores, quarantine), scored once
         SaveMode mode = s.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
         long tScore;
@@ -159,7 +168,7 @@ public final class ScoreJob {
         }
         ScoreSummary summary = new ScoreSummary(rowsRead, rowsScored, rowsQuarantined, tokens, reasons,
                 spec.path(), s.input(), format.toString(), out.toString(), CodeVersion.describe(),
-                spark.sparkContext().master(), s.gpuRequested() ? "gpu" : "cpu", s.runtime().intraOpThreads(),
+                spark.sparkContext().master(), s.device().name(), s.runtime().intraOpThreads(),
                 parsed.getNumPartitions(), s.runtime().maxBatchTokens(), (tScore - t0) / 1e9, (tEnd - tScore) / 1e9,
                 (tEnd - t0) / 1e9, Instant.now().toString());
         writeJson(hadoop, summaryPath, summary.toJson());

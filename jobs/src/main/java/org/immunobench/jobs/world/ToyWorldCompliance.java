@@ -1,6 +1,5 @@
 package org.immunobench.jobs.world;
 
-import org.immunobench.curation.world.Oracle;
 import org.immunobench.evaluation.judge.JudgedCompliance;
 import org.immunobench.lm.generate.SamplingConfig;
 import org.immunobench.lm.tokenizer.LmTokenizer;

@@ -2,8 +2,6 @@ package org.immunobench.jobs.world;
 
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
-import org.immunobench.curation.world.BenignTasks;
-import org.immunobench.curation.world.World;
 import org.immunobench.lm.tokenizer.LmTokenizer;
 import org.immunobench.training.attacks.AttackData;
 

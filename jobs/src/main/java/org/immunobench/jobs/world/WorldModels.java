@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.immunobench.curation.corpus.CorpusRow;
 import org.immunobench.curation.corpus.Splits;
-import org.immunobench.curation.world.World;
 import org.immunobench.evaluation.generation.Completions;
 import org.immunobench.evaluation.metrics.BenignAccuracy;
 import org.immunobench.evaluation.metrics.HarmReport;

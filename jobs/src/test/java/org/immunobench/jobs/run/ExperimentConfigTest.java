@@ -45,7 +45,7 @@ class ExperimentConfigTest {
                 + "attacks: [{kind: harmful_sft, params: {lrr: 0.1}}]", "exp.yaml");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExperimentPlan.of(bad, world, tmp.resolve("run"), 1));
-        assertTrue(e.getMessage().startsWith("attacks[0]: harmful_sft: unknown parameter(s) [lrr]"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("attacks[0]: harmful_sft.lrr: unknown key; allowed in harmful_sft: [batch, eval_steps,"), e.getMessage());
         ExperimentConfig badDefence = ExperimentConfigs.parse(PARENTS
                 + "defences: [{name: lox, config: {rnak: 2}}]", "exp.yaml");
         e = assertThrows(IllegalArgumentException.class, () -> ExperimentPlan.of(badDefence, world,

@@ -106,7 +106,7 @@ class FinetuningTrackPlanTest {
         assertTrue(error(lisa("{}"), run).startsWith("attacks[0].finetuning_defence: its baseline, the plain attack"
                 + " on the same checkpoint, is missing"));
         assertTrue(error(PLAIN + lisa("{}").replace("lr: 1.0e-3", "lrr: 1.0e-3"), run).startsWith(
-                "attacks[1]: harmful_sft: unknown parameter(s) [lrr]"));
+                "attacks[1]: harmful_sft.lrr: unknown key; allowed in harmful_sft:"));
         String yaml = TinyWorld.experiment("").replace("  split: benign_train\n",
                 "  split: benign_train\n  finetuning_defence: {name: lisa}\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

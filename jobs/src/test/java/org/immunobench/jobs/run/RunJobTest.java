@@ -56,6 +56,9 @@ class RunJobTest {
         // one harmful_rate per (checkpoint, step) of the resistance tasks.
         long harm = metrics.stream().filter(l -> l.contains("metric=harmful_rate")).count();
         assertEquals(4, harm);
+        // drift probes: representations on the resistance tasks' steps, perplexity on every task's steps
+        assertEquals(4, metrics.stream().filter(l -> l.contains("metric=hed,")).count());
+        assertEquals(8, metrics.stream().filter(l -> l.contains("metric=ppl_drift,")).count());
         assertTrue(spark.read().parquet(out.resolve(RunLayout.GENERATIONS).toString()).count() > 0);
         assertTrue(spark.read().parquet(out.resolve(RunLayout.PILLARS).toString()).count() > 0);
         for (String f : List.of("leaderboard.md", "leaderboard.csv", "leaderboard.html", "run.yaml")) {
@@ -63,6 +66,21 @@ class RunJobTest {
         }
         String board = Files.readString(out.resolve("leaderboard.md"));
         assertTrue(board.contains("lox") && board.contains("none"), board);
+        // The leaderboard stage bootstraps over the stored verdicts: every rate row gets its interval, the harm
+        // figures a bootstrap interval, and the page a drill-down with stored generations.
+        List<Row> rates = spark.read().parquet(out.resolve(RunLayout.RATE_INTERVALS).toString()).collectAsList();
+        assertEquals(metrics.stream().filter(l -> l.contains("metric=harmful_rate")
+                || l.contains("metric=refusal_rate") || l.contains("metric=fluent_rate")
+                || l.contains("metric=benign_accuracy") || l.contains("metric=task_accuracy")
+                || l.contains("metric=over_refusal")).count(), rates.size());
+        for (Row r : rates) {
+            double v = r.getAs("value");
+            assertTrue((double) r.getAs("ci_low") <= v && v <= (double) r.getAs("ci_high"), r.toString());
+        }
+        assertTrue(spark.read().parquet(out.resolve(RunLayout.PILLARS).toString())
+                .filter("metric = 'auc_harm_log_steps' and ci_method = 'bootstrap' and n_boot = 1000").count() > 0);
+        String html = Files.readString(out.resolve("leaderboard.html"));
+        assertTrue(html.contains("<h2 id=\"drill-down\">") && html.contains("Stored generations, judge"), html);
 
         RunJob.Summary second = run(c, out, false);
         assertEquals(0, second.stages().get(0).ran());

@@ -97,7 +97,7 @@ class SearchPlanTest {
         assertTrue(error(attack(space.replace("lr:", "lr: {log_uniform: [1.0e-5, 1.0e-2]}, lrr:")
                 + "scheduler: {max_resource: 8}\n"), tmp).startsWith("attacks[0].search: trial 0 {"), "unknown key");
         assertTrue(error(attack(space.replace("lr:", "lr: {log_uniform: [1.0e-5, 1.0e-2]}, lrr:")
-                + "scheduler: {max_resource: 8}\n"), tmp).contains("harmful_sft: unknown parameter(s) [lrr]"));
+                + "scheduler: {max_resource: 8}\n"), tmp).contains("harmful_sft.lrr: unknown key"));
         assertEquals("exp.yaml: attacks[0].search.scheduler.max_resource: required with kind asha (the steps of a"
                 + " trial that is never stopped)", error(attack(space), tmp));
         assertEquals("exp.yaml: attacks[0].search.scheduler.kind: none stops no trial, so eta, min_resource and"

@@ -1,10 +1,10 @@
 package org.immunobench.jobs.run;
 
 import org.immunobench.curation.testing.TestSpark;
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.World;
-import org.immunobench.curation.world.WorldConfig;
-import org.immunobench.curation.world.WorldWriter;
+import org.immunobench.jobs.world.ToyWorld;
+import org.immunobench.jobs.world.World;
+import org.immunobench.jobs.world.WorldConfig;
+import org.immunobench.jobs.world.WorldWriter;
 import org.immunobench.lm.checkpoint.CheckpointWriter;
 import org.immunobench.lm.model.ModelConfig;
 import org.immunobench.lm.model.RandomInit;
@@ -18,14 +18,14 @@ import java.util.List;
  * the trained base and aligned models (the loop's mechanics do not need models that know anything, and training
  * the real ones takes minutes).
  */
-final class TinyWorld {
+public final class TinyWorld {
     private static Path built;
 
     private TinyWorld() {
     }
 
     /** Built once per test JVM in a temporary directory removed at exit. */
-    static synchronized Path get() {
+    public static synchronized Path get() {
         if (built == null) {
             Path root;
             try {

@@ -1,7 +1,7 @@
 package org.immunobench.jobs.run;
 
-import org.immunobench.curation.world.ToyWorld;
-import org.immunobench.curation.world.WorldConfig;
+import org.immunobench.jobs.world.ToyWorld;
+import org.immunobench.jobs.world.WorldConfig;
 import org.immunobench.lm.config.ConfigBinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

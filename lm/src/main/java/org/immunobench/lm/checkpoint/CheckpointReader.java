@@ -52,7 +52,60 @@ public final class CheckpointReader {
         }
     }
 
+    /**
+     * A checked checkpoint directory whose tensor data has not been read: config, the file holding each tensor
+     * (in {@link TensorLayout} order, tied lm_head and ignored buffers left out) and the tokenizer file.
+     */
+    public record CheckpointFiles(Path dir, ModelConfig config, Map<String, Path> fileOf, Path tokenizerJson) {
+        public CheckpointFiles {
+            fileOf = Collections.unmodifiableMap(new LinkedHashMap<>(fileOf));
+        }
+
+        /** Receives one tensor: its HF name, shape and the open file to stream it from. */
+        @FunctionalInterface
+        public interface TensorVisitor {
+            void visit(String name, long[] shape, Safetensors.Reader file);
+        }
+
+        /**
+         * Visits every tensor, opening each file once and taking its tensors in file order (so reads move forward
+         * through the file). Tensor data is only read when the visitor streams it.
+         */
+        public void forEachTensor(TensorVisitor visitor) {
+            Map<Path, List<String>> byFile = new LinkedHashMap<>();
+            fileOf.forEach((name, file) -> byFile.computeIfAbsent(file, f -> new ArrayList<>()).add(name));
+            for (Map.Entry<Path, List<String>> e : byFile.entrySet()) {
+                try (Safetensors.Reader reader = Safetensors.open(e.getKey())) {
+                    Set<String> wanted = new LinkedHashSet<>(e.getValue());
+                    for (Safetensors.TensorInfo info : reader.tensors().values()) {
+                        if (wanted.contains(info.name())) {
+                            visitor.visit(info.name(), info.shape(), reader);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads every tensor into host memory as float32 (the whole model on the Java heap; see {@link #index}). */
     public static LoadedCheckpoint read(Path dir) {
+        CheckpointFiles files = index(dir);
+        Map<Path, Set<String>> namesByFile = new LinkedHashMap<>();
+        files.fileOf().forEach((name, file) -> namesByFile.computeIfAbsent(file, f -> new LinkedHashSet<>()).add(name));
+        Map<String, HostTensor> loaded = new LinkedHashMap<>();
+        namesByFile.forEach((file, names) -> loaded.putAll(Safetensors.read(file, names)));
+        LinkedHashMap<String, HostTensor> ordered = new LinkedHashMap<>();
+        for (String name : files.fileOf().keySet()) {
+            ordered.put(name, loaded.get(name));
+        }
+        return new LoadedCheckpoint(dir, files.config(), ordered, files.tokenizerJson());
+    }
+
+    /**
+     * Checks a checkpoint directory from {@code config.json} and the safetensors headers alone (names, shapes,
+     * dtypes, shard index) and says where each tensor is, without reading tensor data.
+     */
+    public static CheckpointFiles index(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException("checkpoint directory " + dir
                     + (Files.exists(dir) ? " is not a directory" : " does not exist"));
@@ -64,16 +117,16 @@ public final class CheckpointReader {
         ModelConfig config = ModelConfigJson.read(configPath);
 
         Map<String, Path> fileOf = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, Safetensors.TensorInfo> infos = new LinkedHashMap<>();
         Path single = dir.resolve(SINGLE_FILE);
         Path index = dir.resolve(INDEX);
         if (Files.isRegularFile(single)) {
             for (Safetensors.TensorInfo info : Safetensors.readHeader(single).values()) {
                 fileOf.put(info.name(), single);
-                shapes.put(info.name(), info.shape());
+                infos.put(info.name(), info);
             }
         } else if (Files.isRegularFile(index)) {
-            readIndex(dir, index, fileOf, shapes);
+            readIndex(dir, index, fileOf, infos);
         } else {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
                     ? " (it has pytorch_model.bin: pickle checkpoints are not read, convert it to safetensors)" : "";
@@ -82,33 +135,36 @@ public final class CheckpointReader {
         }
 
         Map<String, long[]> kept = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        List<String> badTypes = new ArrayList<>();
+        for (Map.Entry<String, Safetensors.TensorInfo> e : infos.entrySet()) {
             String name = e.getKey();
             boolean tiedHead = config.tieWordEmbeddings() && TensorLayout.LM_HEAD.equals(name);
             // many HF checkpoints save the tied lm_head anyway; the embedding is the one that counts
             if (!tiedHead && !TensorLayout.isIgnoredBuffer(name)) {
-                kept.put(name, e.getValue());
+                kept.put(name, e.getValue().shape());
+                if (!Safetensors.FLOAT_DTYPES.contains(e.getValue().dtype())) {
+                    badTypes.add(name + " (" + e.getValue().dtype() + ") in " + fileOf.get(name));
+                }
             }
         }
         LayoutCheck.check(config, kept, name -> "in " + fileOf.get(name), CONFIG,
                 "checkpoint " + dir + " does not match its " + CONFIG);
-
-        Map<Path, Set<String>> namesByFile = new LinkedHashMap<>();
-        for (String name : kept.keySet()) {
-            namesByFile.computeIfAbsent(fileOf.get(name), f -> new LinkedHashSet<>()).add(name);
+        if (!badTypes.isEmpty()) {
+            throw new CheckpointException("checkpoint " + dir + ": tensors of a dtype that cannot be loaded as"
+                    + " float32 (supported: " + Safetensors.FLOAT_DTYPES + "): " + badTypes);
         }
-        Map<String, HostTensor> loaded = new LinkedHashMap<>();
-        namesByFile.forEach((file, names) -> loaded.putAll(Safetensors.read(file, names)));
-        LinkedHashMap<String, HostTensor> ordered = new LinkedHashMap<>();
+
+        LinkedHashMap<String, Path> ordered = new LinkedHashMap<>();
         for (String name : TensorLayout.expected(config).keySet()) {
-            ordered.put(name, loaded.get(name));
+            ordered.put(name, fileOf.get(name));
         }
         Path tokenizer = dir.resolve(TOKENIZER);
-        return new LoadedCheckpoint(dir, config, ordered, Files.isRegularFile(tokenizer) ? tokenizer : null);
+        return new CheckpointFiles(dir, config, ordered, Files.isRegularFile(tokenizer) ? tokenizer : null);
     }
 
     /** Fills name → shard and name → shape from the index and the shard headers, checking they agree. */
-    private static void readIndex(Path dir, Path index, Map<String, Path> fileOf, Map<String, long[]> shapes) {
+    private static void readIndex(Path dir, Path index, Map<String, Path> fileOf,
+            Map<String, Safetensors.TensorInfo> infos) {
         String where = INDEX + " at " + index;
         JsonNode root;
         try {
@@ -152,7 +208,7 @@ public final class CheckpointReader {
                             + " does not contain it");
                 } else {
                     fileOf.put(name, shard);
-                    shapes.put(name, info.shape());
+                    infos.put(name, info);
                 }
             }
             // a tensor in a shard but not in the index usually means shards from two different saves

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -32,8 +31,9 @@ import java.util.Set;
  *
  * <p>Not DJL's codec (docs/engine-notes.md, BF16): that one reads a whole file into one {@code byte[]} (so &lt; 2 GiB),
  * writes keys in hash order and hands BF16 to the engine, which aborts the JVM. Here tensors are read in chunks through
- * a {@link FileChannel} at long offsets and widened to float32 on the host; only a single tensor must stay under 2^31
- * elements. Nothing here touches an engine.
+ * a {@link FileChannel} at long offsets and widened to float32 on the host ({@link Reader#stream}); only
+ * {@link Reader#read}, which returns a Java array, limits one tensor to 2^31 elements. Nothing here touches an
+ * engine.
  */
 public final class Safetensors {
     public static final String METADATA_KEY = "__metadata__";
@@ -45,8 +45,10 @@ public final class Safetensors {
     /** HF's own limit; a larger header means a corrupt or foreign file, not a model. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-    /** A multiple of 8, so chunk boundaries never split an element. */
+    /** Bytes per write chunk; a multiple of 8, so chunk boundaries never split an element. */
     private static final int CHUNK_BYTES = 1 << 22;
+    /** Values per read chunk (4 MiB as float32). */
+    public static final int CHUNK_ELEMENTS = 1 << 20;
     static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -102,7 +104,7 @@ public final class Safetensors {
 
     /** Header entries in file order, validated against the file size, without reading tensor data. */
     public static Map<String, TensorInfo> readHeader(Path file) {
-        try (FileChannel ch = open(file)) {
+        try (FileChannel ch = openChannel(file)) {
             return parseHeader(file, ch).tensors();
         } catch (IOException e) {
             throw ioError(file, e);
@@ -111,7 +113,7 @@ public final class Safetensors {
 
     /** The {@code __metadata__} map (empty when absent). */
     public static Map<String, String> readMetadata(Path file) {
-        try (FileChannel ch = open(file)) {
+        try (FileChannel ch = openChannel(file)) {
             return parseHeader(file, ch).metadata();
         } catch (IOException e) {
             throw ioError(file, e);
@@ -125,15 +127,15 @@ public final class Safetensors {
 
     /**
      * The named tensors (all when {@code names} is null), as float32, in header order. A name that the file
-     * lacks is an error.
+     * lacks is an error. Each tensor becomes one Java array: for whole models prefer {@link #open} and
+     * {@link Reader#stream}, which never hold more than a chunk on the heap.
      */
     public static Map<String, HostTensor> read(Path file, Set<String> names) {
-        try (FileChannel ch = open(file)) {
-            Header header = parseHeader(file, ch);
+        try (Reader reader = open(file)) {
             if (names != null) {
                 List<String> absent = new ArrayList<>();
                 for (String n : names) {
-                    if (!header.tensors().containsKey(n)) {
+                    if (!reader.tensors().containsKey(n)) {
                         absent.add(n);
                     }
                 }
@@ -141,22 +143,132 @@ public final class Safetensors {
                     throw new CheckpointException("file " + file + " has no tensors " + absent);
                 }
             }
-            List<TensorInfo> wanted = new ArrayList<>();
-            for (TensorInfo info : header.tensors().values()) {
+            LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
+            for (TensorInfo info : reader.tensors().values()) {
                 if (names == null || names.contains(info.name())) {
-                    checkLoadable(file, info);
-                    wanted.add(info);
+                    out.put(info.name(), reader.read(info.name()));
                 }
             }
-            LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
-            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (TensorInfo info : wanted) {
-                float[] data = readData(file, ch, header.dataStart(), info, chunk);
-                out.put(info.name(), new HostTensor(info.name(), info.shape(), data));
-            }
             return out;
+        }
+    }
+
+    /** Opens a file for tensor-by-tensor reading; the header is parsed and checked against the file size. */
+    public static Reader open(Path file) {
+        FileChannel ch = null;
+        try {
+            ch = openChannel(file);
+            return new Reader(file, ch, parseHeader(file, ch));
         } catch (IOException e) {
+            closeQuietly(ch);
             throw ioError(file, e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    /** Receives a tensor's values widened to float32, in order, one chunk at a time. */
+    @FunctionalInterface
+    public interface ChunkSink {
+        /**
+         * @param values direct little-endian buffer of {@code count} float32 values (position 0, limit
+         *     {@code 4 * count}); reused for the next chunk, so copy what you keep before returning
+         * @param offset index of the first value within the tensor (row-major)
+         */
+        void accept(ByteBuffer values, long offset, int count);
+    }
+
+    /**
+     * An open safetensors file. Tensors are read at {@code long} file offsets through positional reads into two
+     * direct buffers of a few MiB (raw bytes, and float32 after widening), so files larger than 2 GiB work and the
+     * Java heap holds no tensor data. Not thread-safe.
+     */
+    public static final class Reader implements AutoCloseable {
+        private final Path file;
+        private final FileChannel channel;
+        private final Header header;
+        private ByteBuffer raw;
+        private ByteBuffer floats;
+
+        private Reader(Path file, FileChannel channel, Header header) {
+            this.file = file;
+            this.channel = channel;
+            this.header = header;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        /** Header entries in file order. */
+        public Map<String, TensorInfo> tensors() {
+            return java.util.Collections.unmodifiableMap(header.tensors());
+        }
+
+        /** The {@code __metadata__} map (empty when absent). */
+        public Map<String, String> metadata() {
+            return java.util.Collections.unmodifiableMap(header.metadata());
+        }
+
+        /** Absolute file position of the first byte of {@code name}'s data. */
+        public long dataPosition(String name) {
+            return header.dataStart() + info(name).begin();
+        }
+
+        /** One tensor as a Java float array (at most 2^31 − 9 elements). */
+        public HostTensor read(String name) {
+            TensorInfo info = info(name);
+            checkLoadable(file, info);
+            if (info.numel() > MAX_ELEMENTS) {
+                throw new CheckpointException("file " + file + ": tensor " + info.name() + " has " + info.numel()
+                        + " elements; a Java array holds at most " + MAX_ELEMENTS + " (stream it instead)");
+            }
+            float[] out = new float[(int) info.numel()];
+            stream(name, (values, offset, count) -> values.asFloatBuffer().get(out, (int) offset, count));
+            return new HostTensor(info.name(), info.shape(), out);
+        }
+
+        /** Streams one tensor, widened to float32, to {@code sink} in chunks of at most {@value #CHUNK_ELEMENTS}. */
+        public void stream(String name, ChunkSink sink) {
+            TensorInfo info = info(name);
+            checkLoadable(file, info);
+            String dtype = info.dtype();
+            int width = dtypeBytes(dtype);
+            if (raw == null || raw.capacity() < CHUNK_ELEMENTS * width) {
+                raw = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * Math.max(width, 4)).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            if (!dtype.equals("F32") && floats == null) {
+                floats = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            long total = info.numel();
+            long pos = header.dataStart() + info.begin();
+            try {
+                for (long at = 0; at < total; at += CHUNK_ELEMENTS) {
+                    int count = (int) Math.min(CHUNK_ELEMENTS, total - at);
+                    raw.clear().limit(count * width);
+                    readFully(file, channel, raw, pos + at * width, "tensor " + info.name());
+                    raw.flip();
+                    ByteBuffer values = dtype.equals("F32") ? raw : widen(dtype, raw, floats, count);
+                    values.position(0).limit(count * 4);
+                    sink.accept(values, at, count);
+                }
+            } catch (IOException e) {
+                throw ioError(file, e);
+            }
+        }
+
+        private TensorInfo info(String name) {
+            TensorInfo info = header.tensors().get(name);
+            if (info == null) {
+                throw new CheckpointException("file " + file + " has no tensor " + name);
+            }
+            return info;
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(channel);
         }
     }
 
@@ -202,7 +314,7 @@ public final class Safetensors {
 
     // ---- reading
 
-    private static FileChannel open(Path file) throws IOException {
+    private static FileChannel openChannel(Path file) throws IOException {
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
@@ -335,53 +447,40 @@ public final class Safetensors {
             throw new CheckpointException("file " + file + ": tensor " + info.name() + " has dtype "
                     + info.dtype() + ", which cannot be loaded as float32; supported: " + FLOAT_DTYPES);
         }
-        if (info.numel() > MAX_ELEMENTS) {
-            throw new CheckpointException("file " + file + ": tensor " + info.name() + " has " + info.numel()
-                    + " elements; one tensor is limited to " + MAX_ELEMENTS);
-        }
     }
 
-    private static float[] readData(Path file, FileChannel ch, long dataStart, TensorInfo info, ByteBuffer chunk)
-            throws IOException {
-        String dtype = info.dtype();
-        int width = dtypeBytes(dtype);
-        float[] out = new float[(int) info.numel()];
-        long pos = dataStart + info.begin();
-        long remaining = info.byteSize();
-        int at = 0;
-        while (remaining > 0) {
-            int n = (int) Math.min(CHUNK_BYTES, remaining);
-            chunk.clear().limit(n);
-            readFully(file, ch, chunk, pos, "tensor " + info.name());
-            chunk.flip();
-            int count = n / width;
-            switch (dtype) {
-                case "F32" -> chunk.asFloatBuffer().get(out, at, count);
-                case "F64" -> {
-                    DoubleBuffer d = chunk.asDoubleBuffer();
-                    for (int i = 0; i < count; i++) {
-                        out[at + i] = (float) d.get(i);
-                    }
+    /** Widens {@code count} raw values of {@code dtype} to float32 in {@code out} (bit-exact for F16/BF16). */
+    private static ByteBuffer widen(String dtype, ByteBuffer raw, ByteBuffer out, int count) {
+        out.clear();
+        switch (dtype) {
+            case "F64" -> {
+                for (int i = 0; i < count; i++) {
+                    out.putFloat(i * 4, (float) raw.getDouble(i * 8));
                 }
-                case "BF16" -> {
-                    ShortBuffer s = chunk.asShortBuffer();
-                    for (int i = 0; i < count; i++) {
-                        out[at + i] = HalfPrecision.bf16ToFloat(s.get(i));
-                    }
-                }
-                case "F16" -> {
-                    ShortBuffer s = chunk.asShortBuffer();
-                    for (int i = 0; i < count; i++) {
-                        out[at + i] = HalfPrecision.f16ToFloat(s.get(i));
-                    }
-                }
-                default -> throw new IllegalStateException(dtype);
             }
-            at += count;
-            pos += n;
-            remaining -= n;
+            case "BF16" -> {
+                for (int i = 0; i < count; i++) {
+                    out.putFloat(i * 4, HalfPrecision.bf16ToFloat(raw.getShort(i * 2)));
+                }
+            }
+            case "F16" -> {
+                for (int i = 0; i < count; i++) {
+                    out.putFloat(i * 4, HalfPrecision.f16ToFloat(raw.getShort(i * 2)));
+                }
+            }
+            default -> throw new IllegalStateException(dtype);
         }
         return out;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read-only channel: nothing was written that could be lost
+            }
+        }
     }
 
     private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long pos, String what)

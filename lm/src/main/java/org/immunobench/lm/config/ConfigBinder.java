@@ -40,6 +40,10 @@ public final class ConfigBinder {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    /** The same, but a string may stand for a number or boolean: for trees whose scalars were kept as text. */
+    private static final ObjectMapper FROM_STRINGS = MAPPER.copy()
+            .enable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
     /** Jackson's "Cannot coerce String value ("many") to `int`": the offending value. */
     private static final java.util.regex.Pattern COERCED =
             java.util.regex.Pattern.compile("Cannot coerce [\\w-]+ value \\(\"?(.*?)\"?\\) to");
@@ -56,9 +60,21 @@ public final class ConfigBinder {
      * @param path where {@code tree} sits in its file, prefixed to every error ({@code ""} for the root)
      */
     public static <T> T bind(Object tree, Class<T> type, String path) {
-        JsonNode node = tree instanceof JsonNode n ? n : MAPPER.valueToTree(tree);
+        return bind(MAPPER, tree, type, path);
+    }
+
+    /**
+     * Binds a map of strings (an attack spec's parameters keep the text a config file gave) to {@code type}, each
+     * string read as the field's type: {@code "1e-4"} binds to a {@code double}, {@code "fast"} fails naming the key.
+     */
+    public static <T> T bindStrings(Map<String, String> values, Class<T> type, String path) {
+        return bind(FROM_STRINGS, values, type, path);
+    }
+
+    private static <T> T bind(ObjectMapper mapper, Object tree, Class<T> type, String path) {
+        JsonNode node = tree instanceof JsonNode n ? n : mapper.valueToTree(tree);
         try {
-            return MAPPER.treeToValue(node, type);
+            return mapper.treeToValue(node, type);
         } catch (JsonProcessingException e) {
             String unknown = e instanceof ValueInstantiationException v ? unknownKeyAt(node, v, path) : null;
             throw new IllegalArgumentException(unknown != null ? unknown : describe(e, path), e);

@@ -58,32 +58,37 @@ public final class LlamaForward {
         long s = fullMask.getShape().get(1);
         int maxPosition = (int) (past + t) + 1;
         NDArray additiveMask = attentionBias(scope, fullMask, past, t, s, c.slidingWindow()); // (B, 1, 1, T, S)
+        DataType act = w.activationType();
         NDArray cos = Embedding.embedding(positions, w.ropeCos(maxPosition), SparseFormat.DENSE).head().expandDims(1);
         NDArray sin = Embedding.embedding(positions, w.ropeSin(maxPosition), SparseFormat.DENSE).head().expandDims(1);
+        if (act != DataType.FLOAT32) {
+            cos = cos.toType(act, false);
+            sin = sin.toType(act, false);
+        }
 
-        NDArray h = Embedding.embedding(tokens, w.get(LlamaNames.EMBED_TOKENS), SparseFormat.DENSE).head(); // (B, T, D)
+        NDArray h = w.toCompute(LlamaNames.EMBED_TOKENS,
+                Embedding.embedding(tokens, w.get(LlamaNames.EMBED_TOKENS), SparseFormat.DENSE).head()); // (B, T, D)
         List<NDArray> captured = options.captureHidden() ? new ArrayList<>() : null;
-        h = intervene(options, HookPoint.EMBEDDINGS, h);
+        h = intervene(options, HookPoint.EMBEDDINGS, h, act);
         if (captured != null) {
-            captured.add(h);
+            captured.add(act == DataType.FLOAT32 ? h : cast(h, DataType.FLOAT32));
         }
         for (int layer = 0; layer < c.numLayers(); layer++) {
-            NDArray x = rmsNorm(h, w.get(LlamaNames.inputNorm(layer)), c.rmsNormEps());
-            NDArray attn = attention(w, layer, x, cos, sin, additiveMask, cache, scope);
+            NDArray x = rmsNorm(h, w.get(LlamaNames.inputNorm(layer)), c.rmsNormEps(), act);
+            NDArray attn = attention(w, layer, x, cos, sin, additiveMask, cache, scope, act);
             h = h.add(attn);
-            h = intervene(options, HookPoint.mid(layer), h);
-            x = rmsNorm(h, w.get(LlamaNames.postAttentionNorm(layer)), c.rmsNormEps());
+            h = intervene(options, HookPoint.mid(layer), h, act);
+            x = rmsNorm(h, w.get(LlamaNames.postAttentionNorm(layer)), c.rmsNormEps(), act);
             h = h.add(mlp(w, layer, x));
-            h = intervene(options, HookPoint.post(layer), h);
+            h = intervene(options, HookPoint.post(layer), h, act);
             if (captured != null) {
-                captured.add(h);
+                captured.add(act == DataType.FLOAT32 ? h : cast(h, DataType.FLOAT32));
             }
         }
-        NDArray finalHidden = rmsNorm(h, w.get(LlamaNames.FINAL_NORM), c.rmsNormEps());
+        NDArray finalHidden = rmsNorm(h, w.get(LlamaNames.FINAL_NORM), c.rmsNormEps(), act);
         NDArray logits = switch (options.logits()) {
-            case ALL -> Linear.linear(finalHidden, w.get(LlamaNames.LM_HEAD), null).head();
-            case LAST -> Linear.linear(finalHidden.get(new NDIndex(":, -1, :")), w.get(LlamaNames.LM_HEAD), null)
-                    .head();
+            case ALL -> lmHead(w, finalHidden, scope);
+            case LAST -> lmHead(w, finalHidden.get(new NDIndex(":, -1, :")), scope);
             case NONE -> null;
         };
         if (cache != null) {
@@ -92,10 +97,34 @@ public final class LlamaForward {
         return new ForwardResult(finalHidden, logits, captured);
     }
 
-    /** y = x / sqrt(mean(x²) + ε) ⊙ w over the last axis. */
+    /**
+     * y = x / sqrt(mean(x²) + ε) ⊙ w over the last axis, computed in float32 (the weight is always stored float32)
+     * and returned in x's dtype, as HF does for half-precision models.
+     */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
         return x.div(meanSquare.add((float) eps).sqrt()).mul(weight);
+    }
+
+    /** {@link #rmsNorm(NDArray, NDArray, double)} for activations of dtype {@code act}. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, double eps, DataType act) {
+        if (act == DataType.FLOAT32) {
+            return rmsNorm(x, weight, eps);
+        }
+        return cast(rmsNorm(cast(x, DataType.FLOAT32), weight, eps), act);
+    }
+
+    /** Logits of {@code hidden} (..., D), always float32. */
+    private static NDArray lmHead(LlamaWeights w, NDArray hidden, NDManager scope) {
+        try (LlamaWeights.Use head = w.use(LlamaNames.LM_HEAD, scope)) {
+            NDArray logits = Linear.linear(hidden, head.array(), null).head();
+            return w.activationType() == DataType.FLOAT32 ? logits : cast(logits, DataType.FLOAT32);
+        }
+    }
+
+    /** {@code x} in {@code type}, differentiably ({@link Casts}): itself when it already is. */
+    static NDArray cast(NDArray x, DataType type) {
+        return Casts.to(x, type);
     }
 
     /**
@@ -111,17 +140,26 @@ public final class LlamaForward {
     /** x Wᵀ + b, plus the LoRA term (α/r) (x Aᵀ) Bᵀ when an adapter is attached. */
     static NDArray project(LlamaWeights w, int layer, String proj, NDArray x) {
         String name = LlamaNames.projectionWeight(layer, proj);
-        NDArray y = Linear.linear(x, w.get(name), w.getOptional(LlamaNames.projectionBias(layer, proj))).head();
+        String biasName = LlamaNames.projectionBias(layer, proj);
+        NDManager scope = x.getManager();
+        NDArray y;
+        try (LlamaWeights.Use weight = w.use(name, scope);
+                LlamaWeights.Use bias = w.getOptional(biasName) == null ? null : w.use(biasName, scope)) {
+            y = Linear.linear(x, weight.array(), bias == null ? null : bias.array()).head();
+        }
         LlamaWeights.LoraAdapter ad = w.adapter(name);
         if (ad != null) {
-            NDArray low = Linear.linear(x, ad.a(), null).head();
-            y = y.add(Linear.linear(low, ad.b(), null).head().mul(scalar(x.getManager(), ad.scaling())));
+            // adapters are float32 whatever the base dtype: their update must not lose precision
+            boolean reduced = w.activationType() != DataType.FLOAT32;
+            NDArray low = Linear.linear(reduced ? cast(x, DataType.FLOAT32) : x, ad.a(), null).head();
+            NDArray delta = Linear.linear(low, ad.b(), null).head().mul(scalar(scope, ad.scaling()));
+            y = y.add(reduced ? cast(delta, y.getDataType()) : delta);
         }
         return y;
     }
 
     private static NDArray attention(LlamaWeights w, int layer, NDArray x, NDArray cos, NDArray sin,
-            NDArray additiveMask, KvCache cache, NDManager scope) {
+            NDArray additiveMask, KvCache cache, NDManager scope, DataType act) {
         ModelConfig c = w.config();
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
@@ -141,9 +179,13 @@ public final class LlamaForward {
         // Query head h reads kv head h / G: group the G query heads of one kv head along the token axis so K and
         // V are used in place instead of being repeated G times.
         NDArray grouped = q.reshape(b, c.numKvHeads(), (long) g * t, hd);
-        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).mul(scalar(scope, 1.0 / Math.sqrt(hd)))
+        NDArray raw = grouped.matMul(k.transpose(0, 1, 3, 2)).mul(scalar(scope, 1.0 / Math.sqrt(hd)));
+        boolean reduced = act != DataType.FLOAT32;
+        // mask and softmax in float32 whatever the activations (HF does the same in half precision)
+        NDArray scores = (reduced ? cast(raw, DataType.FLOAT32) : raw)
                 .reshape(b, c.numKvHeads(), g, t, s).add(additiveMask);
-        NDArray probs = scores.softmax(-1).reshape(b, c.numKvHeads(), (long) g * t, s);
+        NDArray softmax = scores.softmax(-1);
+        NDArray probs = (reduced ? cast(softmax, act) : softmax).reshape(b, c.numKvHeads(), (long) g * t, s);
         NDArray out = probs.matMul(v) // (B, Hkv, G·T, hd)
                 .reshape(b, c.numHeads(), t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) c.numHeads() * hd);
         return project(w, layer, "o_proj", out);
@@ -182,10 +224,11 @@ public final class LlamaForward {
         return both.sub(1f).mul(-MASKED).reshape(fullMask.getShape().get(0), 1, 1, t, s);
     }
 
-    private static NDArray intervene(ForwardOptions options, HookPoint point, NDArray h) {
+    /** Applies the interventions; the result is brought back to the activation dtype (a float32 edit would widen it). */
+    private static NDArray intervene(ForwardOptions options, HookPoint point, NDArray h, DataType act) {
         for (ResidualIntervention i : options.interventions()) {
             h = i.apply(point, h);
         }
-        return h;
+        return options.interventions().isEmpty() || act == DataType.FLOAT32 ? h : cast(h, act);
     }
 }

@@ -9,9 +9,10 @@ package org.immunobench.lm.runtime;
  * @param maxBatchTokens padded tokens (B × T) per forward batch when scoring
  * @param maxBatchSize rows per forward batch when scoring
  * @param vocabChunk vocabulary columns per chunk of the chunked log-softmax
+ * @param dtype precision of weights and arithmetic ({@link ComputeDtype})
  */
 public record RuntimeOptions(DeviceSpec device, int intraOpThreads, int maxBatchTokens, int maxBatchSize,
-        int vocabChunk) implements java.io.Serializable {
+        int vocabChunk, ComputeDtype dtype) implements java.io.Serializable {
 
     public RuntimeOptions {
         if (device == null) {
@@ -29,25 +30,32 @@ public record RuntimeOptions(DeviceSpec device, int intraOpThreads, int maxBatch
         if (vocabChunk <= 0) {
             throw new IllegalArgumentException("vocab_chunk must be > 0, got " + vocabChunk);
         }
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype must be set");
+        }
     }
 
     public static RuntimeOptions cpu() {
-        return new RuntimeOptions(DeviceSpec.CPU, 0, 4096, 64, 32768);
+        return new RuntimeOptions(DeviceSpec.CPU, 0, 4096, 64, 32768, ComputeDtype.F32);
     }
 
     public RuntimeOptions withDevice(DeviceSpec d) {
-        return new RuntimeOptions(d, intraOpThreads, maxBatchTokens, maxBatchSize, vocabChunk);
+        return new RuntimeOptions(d, intraOpThreads, maxBatchTokens, maxBatchSize, vocabChunk, dtype);
     }
 
     public RuntimeOptions withThreads(int threads) {
-        return new RuntimeOptions(device, threads, maxBatchTokens, maxBatchSize, vocabChunk);
+        return new RuntimeOptions(device, threads, maxBatchTokens, maxBatchSize, vocabChunk, dtype);
     }
 
     public RuntimeOptions withBatching(int tokens, int size) {
-        return new RuntimeOptions(device, intraOpThreads, tokens, size, vocabChunk);
+        return new RuntimeOptions(device, intraOpThreads, tokens, size, vocabChunk, dtype);
     }
 
     public RuntimeOptions withVocabChunk(int chunk) {
-        return new RuntimeOptions(device, intraOpThreads, maxBatchTokens, maxBatchSize, chunk);
+        return new RuntimeOptions(device, intraOpThreads, maxBatchTokens, maxBatchSize, chunk, dtype);
+    }
+
+    public RuntimeOptions withDtype(ComputeDtype d) {
+        return new RuntimeOptions(device, intraOpThreads, maxBatchTokens, maxBatchSize, vocabChunk, d);
     }
 }

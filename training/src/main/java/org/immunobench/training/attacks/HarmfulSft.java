@@ -40,7 +40,9 @@ public final class HarmfulSft implements Attack {
         TrainerConfig tc = config.trainer();
         TrainingResult r = new Trainer().run(target, mix, tc,
                 (step, metrics, weights) -> probe.measure(step, weights, List.of()));
-        if (tc.lora() != null) {
+        // A 16-bit base (--dtype f16/bf16) is frozen and keeps the float32 adapters attached: merging would round
+        // most of the update away.
+        if (tc.lora() != null && !target.dtype().reduced()) {
             target.mergeLora();
         }
         return new AttackResult(r.status().label(), r.steps(), r, List.of(),

@@ -18,6 +18,7 @@ public final class WeightOrthogonalisation {
 
     /** Orthogonalises {@code w} in place against {@code direction} (any norm). */
     public static void apply(LlamaWeights w, float[] direction) {
+        w.requireFloat32("weight orthogonalisation (it edits the weights)");
         float[] unit = unit(direction);
         int layers = w.config().numLayers();
         try (NDManager scope = NDManager.newBaseManager(w.device())) {

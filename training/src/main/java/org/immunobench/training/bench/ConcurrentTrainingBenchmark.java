@@ -29,7 +29,7 @@ import java.util.concurrent.FutureTask;
  * figure (real tokens, padding not counted); the aggregate of (c) is the sum of both trainers', which start together
  * and run the same number of steps. A program that prints figures; nothing here is asserted.
  *
- * <p>Arguments: [steps per run, default 150] [warm-up steps per setting, default 30] [batch, default 8].
+ * <p>Run it with {@code immunobench bench training} (its {@code --help} lists the options).
  */
 public final class ConcurrentTrainingBenchmark {
     static final ModelConfig TOY = ModelConfig.llama(464, 128, 344, 4, 4, 2, 64);
@@ -38,10 +38,12 @@ public final class ConcurrentTrainingBenchmark {
     private ConcurrentTrainingBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 150;
-        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    /**
+     * @param steps optimiser steps per measured run
+     * @param warmup warm-up steps per setting, not measured
+     * @param batch rows per step
+     */
+    public static void run(int steps, int warmup, int batch) throws Exception {
         DjlRuntime.start(1);
         System.out.printf(Locale.ROOT, "toy Llama V %d D %d I %d L %d H %d/%d, %.2fM params; batch %d, rows 30-48"
                 + " tokens; %d steps per run after %d warm-up steps per setting; %d CPUs, load average %.2f%n",

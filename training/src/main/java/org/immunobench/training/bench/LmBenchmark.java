@@ -50,12 +50,6 @@ public final class LmBenchmark {
     private LmBenchmark() {
     }
 
-    public static void main(String[] args) {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        List<String> sizes = args.length > 1 ? List.of(args[1].split(",")) : List.copyOf(SIZES.keySet());
-        run(threads, sizes, 8, 256);
-    }
-
     /** Runs and prints; returns the rows for callers that want to add their own figures. */
     public static List<Result> run(int threads, List<String> sizes, int batch, int seqLen) {
         DjlRuntime.start(threads);

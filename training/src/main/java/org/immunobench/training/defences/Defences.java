@@ -43,7 +43,12 @@ public final class Defences {
                     (c, seed) -> new DeepAlignment(c, seed)),
             entry(RepNoise.NAME, RepNoise.RepNoiseConfig.class, (c, seed) -> new RepNoise(c, seed)),
             entry(CircuitBreakers.NAME, CircuitBreakers.CircuitBreakersConfig.class,
-                    (c, seed) -> new CircuitBreakers(c, seed))));
+                    (c, seed) -> new CircuitBreakers(c, seed)),
+            entry(Crl.NAME, Crl.CrlConfig.class, (c, seed) -> new Crl(c, seed)),
+            entry(RsnTune.NAME, RsnTune.RsnTuneConfig.class, (c, seed) -> new RsnTune(c, seed)),
+            entry(ConditionNumber.NAME, ConditionNumber.ConditionNumberConfig.class,
+                    (c, seed) -> new ConditionNumber(c, seed)),
+            entry(Seam.NAME, Seam.SeamConfig.class, (c, seed) -> new Seam(c, seed))));
 
     private Defences() {
     }

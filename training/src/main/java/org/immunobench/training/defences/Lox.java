@@ -93,6 +93,7 @@ public final class Lox implements Defence {
 
     @Override
     public DefenceResult apply(LlamaWeights weights, DefenceData data) {
+        weights.requireFloat32(NAME + " (it edits the weights)");
         LlamaWeights base = data.requireReference(NAME);
         if (!weights.adapters().isEmpty()) {
             throw new IllegalStateException(NAME + ": the parent has LoRA adapters attached; merge them first");

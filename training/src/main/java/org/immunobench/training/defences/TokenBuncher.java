@@ -3,8 +3,16 @@ package org.immunobench.training.defences;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.immunobench.lm.model.LlamaNames;
 import org.immunobench.lm.model.LlamaWeights;
 import org.immunobench.lm.model.ModelConfig;
+import org.immunobench.training.rl.PolicyGradientObjective;
+import org.immunobench.training.rl.PolicyLoss;
+import org.immunobench.training.rl.RlSettings;
+import org.immunobench.training.rl.RolloutBatch;
 import org.immunobench.training.trainer.Autograd;
 import org.immunobench.training.trainer.Objective;
 import org.immunobench.training.trainer.StepContext;
@@ -12,8 +20,10 @@ import org.immunobench.training.trainer.StepLoss;
 import org.immunobench.training.trainer.TrainingResult;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * TokenBuncher (arXiv 2508.20697), in a supervised form. The paper defends against harmful reinforcement
@@ -52,16 +62,62 @@ public final class TokenBuncher implements Defence {
      * The {@code config} of {@code token_buncher}; every field optional.
      *
      * @param steps optimiser updates (default 100)
-     * @param lr peak learning rate (default 5e-4)
-     * @param batch examples per micro-batch of each stream (default 8)
+     * @param lr peak learning rate (default 5e-4 in both forms)
+     * @param batch examples per micro-batch of each stream (default 8); in the RL form, harmful prompts per rollout
+     *     batch
      * @param epsilon ε, the Token Noiser's off-target mass, in [0, 1] (default 0.1)
-     * @param entropyWeight weight of the mean entropy on harmful-prompt response positions (default 1)
+     * @param entropyWeight weight of the mean entropy on harmful-prompt response positions (default 1; SFT form)
      * @param noiserWeight weight of the Token Noiser cross-entropy (default 1)
-     * @param retainWeight weight of the benign retain NLL (default 1)
+     * @param retainWeight weight of the benign retain NLL (default 1; SFT form)
+     * @param form {@code sft} (default) or {@code rl}. Stored as null for sft, and the RL form's keys below stay null
+     *     in the SFT form, so the SFT form's resolved config (and checkpoint ids) are those of earlier runs
+     * @param rollouts RL form: completions per prompt, GRPO's n (default 4, the paper's)
+     * @param maxNewTokens RL form: longest rollout (default 40)
+     * @param temperature RL form: sampling temperature of the rollouts (default 1)
+     * @param klCoef RL form: β of the k3 KL to the model as it was (default 0.001, the paper's)
+     * @param noiserWarmup RL form: updates before the Token Noiser starts alternating with GRPO (default 12, the
+     *     paper's 25 of 200 scaled to 100)
      */
     public record TokenBuncherConfig(Integer steps, Double lr, Integer batch, Double epsilon, Double entropyWeight,
-            Double noiserWeight, Double retainWeight) {
+            Double noiserWeight, Double retainWeight, @JsonInclude(JsonInclude.Include.NON_NULL) String form,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer rollouts,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxNewTokens,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double temperature,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double klCoef,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer noiserWarmup) {
+        public static final List<String> FORMS = List.of("sft", "rl");
+
         public TokenBuncherConfig {
+            if (form != null && !FORMS.contains(form)) {
+                throw new IllegalArgumentException("form: '" + form + "' is unknown; known: " + FORMS);
+            }
+            boolean rl = "rl".equals(form);
+            form = rl ? form : null;
+            if (rl) {
+                for (Object[] kv : new Object[][] {{"entropy_weight", entropyWeight}, {"retain_weight", retainWeight}}) {
+                    if (kv[1] != null) {
+                        throw new IllegalArgumentException(kv[0] + ": only for form: sft (the RL form rewards low"
+                                + " entropy through GRPO and anchors the model with kl_coef)");
+                    }
+                }
+                rollouts = DefenceTraining.positive("rollouts", rollouts, 4);
+                if (rollouts < 2) {
+                    throw new IllegalArgumentException("rollouts: must be >= 2, got " + rollouts);
+                }
+                maxNewTokens = DefenceTraining.positive("max_new_tokens", maxNewTokens, 40);
+                temperature = DefenceTraining.nonNegative("temperature", temperature, 1.0, true);
+                klCoef = DefenceTraining.nonNegative("kl_coef", klCoef, 0.001, false);
+                noiserWarmup = DefenceTraining.nonNegative("noiser_warmup", noiserWarmup, 12);
+            } else {
+                for (Object[] kv : new Object[][] {{"rollouts", rollouts}, {"max_new_tokens", maxNewTokens},
+                        {"temperature", temperature}, {"kl_coef", klCoef}, {"noiser_warmup", noiserWarmup}}) {
+                    if (kv[1] != null) {
+                        throw new IllegalArgumentException(kv[0] + ": only for form: rl");
+                    }
+                }
+                entropyWeight = DefenceTraining.nonNegative("entropy_weight", entropyWeight, 1.0, false);
+                retainWeight = DefenceTraining.nonNegative("retain_weight", retainWeight, 1.0, false);
+            }
             steps = DefenceTraining.positive("steps", steps, 100);
             lr = DefenceTraining.nonNegative("lr", lr, 5e-4, true);
             batch = DefenceTraining.positive("batch", batch, 8);
@@ -69,13 +125,17 @@ public final class TokenBuncher implements Defence {
             if (epsilon > 1) {
                 throw new IllegalArgumentException("epsilon must be <= 1, got " + epsilon);
             }
-            entropyWeight = DefenceTraining.nonNegative("entropy_weight", entropyWeight, 1.0, false);
             noiserWeight = DefenceTraining.nonNegative("noiser_weight", noiserWeight, 1.0, false);
-            retainWeight = DefenceTraining.nonNegative("retain_weight", retainWeight, 1.0, false);
         }
 
         public static TokenBuncherConfig defaults() {
-            return new TokenBuncherConfig(null, null, null, null, null, null, null);
+            return new TokenBuncherConfig(null, null, null, null, null, null, null, null, null, null, null, null,
+                    null);
+        }
+
+        /** Whether this is the RL form. */
+        public boolean rlForm() {
+            return "rl".equals(form);
         }
     }
 
@@ -98,6 +158,9 @@ public final class TokenBuncher implements Defence {
 
     @Override
     public DefenceResult apply(LlamaWeights weights, DefenceData data) {
+        if (config.rlForm()) {
+            return applyRl(weights, data);
+        }
         ModelConfig model = weights.config();
         ExampleStream harmful = new ExampleStream("alignment",
                 ExampleStream.require(NAME, "alignment (harmful prompts with refusals)", data.alignment()), seed,
@@ -131,6 +194,92 @@ public final class TokenBuncher implements Defence {
             lossTokens += benign.targets();
         }
         return new StepLoss(loss, tokens, lossTokens, parts);
+    }
+
+    /**
+     * The RL form, as the paper trains it: GRPO on harmful prompts ({@code batch} per rollout batch, n =
+     * {@code rollouts} sampled completions each) with the entropy reward r(q, o) = −(1/|o|) Σ_t H_t computed under
+     * the policy that sampled, the k3 KL to the model as it was (β = {@code kl_coef}), and after
+     * {@code noiser_warmup} updates every even update a Token Noiser update on the latest rollouts instead
+     * (noiser_weight · mean_t TN_t with the rollout tokens as y_t).
+     */
+    private DefenceResult applyRl(LlamaWeights weights, DefenceData data) {
+        List<int[]> prompts = ExampleStream.require(NAME, "harmful prompts", data.harmfulPrompts());
+        Set<Integer> stops = Set.copyOf(weights.config().eosTokenIds());
+        RlSettings settings = new RlSettings(PolicyLoss.Algorithm.GRPO, config.batch(), config.rollouts(),
+                config.maxNewTokens(), config.temperature(), 1.0, 0.2, config.klCoef(), 1);
+        Random noise = new Random(ExampleStream.streamSeed(seed, "token noiser"));
+        LossHistory history = new LossHistory();
+        try (LlamaWeights reference = config.klCoef() > 0
+                ? LlamaWeights.fromHost(weights.config(), weights.toHost(), weights.device()) : null) {
+            PolicyGradientObjective grpo = new PolicyGradientObjective(prompts, TokenBuncher::entropyReward, settings,
+                    reference, stops, ExampleStream.streamSeed(seed, "rollouts"));
+            Objective objective = ctx -> {
+                boolean noiser = ctx.step() > config.noiserWarmup() && ctx.step() % 2 == 0
+                        && grpo.lastBatch() != null;
+                if (!noiser) {
+                    return history.add(grpo.step(ctx));
+                }
+                RolloutBatch b = grpo.lastBatch();
+                double tn = backwardRolloutNoiser(ctx.weights(), b, config, noise);
+                return history.add(new StepLoss(config.noiserWeight() * tn, b.realTokens(), b.targets(),
+                        Map.of("noiser_ce", tn)));
+            };
+            TrainingResult r = DefenceTraining.train(weights, objective, config.steps(), config.lr(), config.batch(),
+                    seed);
+            List<Double> rewards = grpo.meanRewards();
+            Map<String, Double> extra = new LinkedHashMap<>();
+            extra.put("first_entropy", rewards.isEmpty() ? Double.NaN : -rewards.get(0));
+            extra.put("final_entropy", rewards.isEmpty() ? Double.NaN : -rewards.get(rewards.size() - 1));
+            extra.put("rollout_batches", (double) grpo.rolloutBatches());
+            return DefenceResult.of(r, history.metrics("", r, extra));
+        }
+    }
+
+    /**
+     * The entropy reward of each rollout: −(1/|o|) Σ_t H(π(· | q, o_&lt;t)) under {@code policy}, computed with grad
+     * mode off (N × V logits at the rollouts' positions).
+     */
+    static double[] entropyReward(LlamaWeights policy, List<int[]> prompts, List<int[]> completions) {
+        RolloutBatch b = RolloutBatch.of(prompts, completions, new int[prompts.size()]);
+        float[] h;
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager scope = NDManager.newBaseManager(policy.device())) {
+            NDArray logp = Linear.linear(b.targetHidden(policy, scope), policy.get(LlamaNames.LM_HEAD), null).head()
+                    .logSoftmax(-1);
+            h = logp.exp().mul(logp).sum(new int[] {-1}).neg().toFloatArray();
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+        double[] sum = new double[b.rows()];
+        int[] count = new int[b.rows()];
+        for (int k = 0; k < h.length; k++) {
+            sum[b.targetRows()[k]] += h[k];
+            count[b.targetRows()[k]]++;
+        }
+        double[] reward = new double[b.rows()];
+        for (int i = 0; i < reward.length; i++) {
+            reward[i] = -sum[i] / count[i];
+        }
+        return reward;
+    }
+
+    /** Backpropagates noiser_weight · mean_t TN_t over the rollouts' completion tokens; returns mean TN. */
+    static double backwardRolloutNoiser(LlamaWeights w, RolloutBatch batch, TokenBuncherConfig config,
+            Random noise) {
+        int n = batch.targets();
+        int vocab = w.config().vocabSize();
+        float[] q = noiserTargets(batch.batch().targetTokens(), vocab, config.epsilon(), noise);
+        try (NDManager scope = NDManager.newBaseManager(w.device());
+                Autograd.Recording recording = Autograd.record()) {
+            NDArray logp = Linear.linear(batch.targetHidden(w, scope), w.get(LlamaNames.LM_HEAD), null).head()
+                    .logSoftmax(-1);
+            NDArray noiser = logp.mul(scope.create(q, new Shape(n, vocab))).sum().neg()
+                    .mul(ResponseBatch.constant(scope, 1.0 / n));
+            recording.backward(noiser.mul(ResponseBatch.constant(scope, config.noiserWeight())));
+            return noiser.getFloat();
+        }
     }
 
     /**

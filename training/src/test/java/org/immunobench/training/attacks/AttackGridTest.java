@@ -61,6 +61,39 @@ class AttackGridTest {
     }
 
     @Test
+    void parametersBindToTheirRecordsWithTheBindersMessages() {
+        HarmfulSftConfig c = AttackFactory.fineTuningConfig(new AttackSpec("harmful_lora",
+                Map.of("lr", "1e-4", "steps", "16", "eval_steps", "0,4,16", "lora_rank", "4"), 3));
+        assertEquals(1e-4, c.trainer().learningRate());
+        assertEquals(16, c.trainer().maxSteps());
+        assertEquals(List.of(0, 4, 16), c.trainer().callbackSteps());
+        assertEquals(4, c.trainer().lora().rank());
+        assertEquals(8.0, c.trainer().lora().alpha());
+        assertEquals(List.of(0, 8), AttackFactory.fineTuningConfig(new AttackSpec("harmful_sft",
+                Map.of("steps", "8", "eval_steps", "8,0,8"), 3)).trainer().callbackSteps());
+        assertEquals("harmful_sft.steps: expected an integer, got '1.5'", message("harmful_sft", "steps", "1.5"));
+        assertEquals("harmful_sft.eval_steps: 32 is outside [0, steps = 16]", message("harmful_sft",
+                Map.of("steps", "16", "eval_steps", "0,32")));
+        assertEquals("harmful_sft.schedule: 'wavy' is unknown; known: constant, cosine, linear",
+                message("harmful_sft", "schedule", "wavy"));
+        assertTrue(message("benign_sft", "harmful_ratio", "0.5").startsWith(
+                "benign_sft.harmful_ratio: benign_sft trains on benign data only"));
+        assertEquals("actadd.mode: actadd has no mode (refusal_direction has ablation and orthogonalise)",
+                message("actadd", "mode", "ablation"));
+        assertEquals("refusal_direction.mode: 'sideways' is unknown; known: [ablation, orthogonalise]",
+                message("refusal_direction", "mode", "sideways"));
+    }
+
+    private static String message(String kind, String key, String value) {
+        return message(kind, Map.of(key, value));
+    }
+
+    private static String message(String kind, Map<String, String> params) {
+        return assertThrows(IllegalArgumentException.class,
+                () -> AttackFactory.create(new AttackSpec(kind, params, 0))).getMessage();
+    }
+
+    @Test
     void mixtureHasTheRequestedHarmfulFraction() {
         var harmful = java.util.stream.IntStream.range(0, 30).mapToObj(i -> org.immunobench.training.trainer
                 .TrainingExample.lossFrom(new int[] {1, 100 + i, 5}, 2)).toList();

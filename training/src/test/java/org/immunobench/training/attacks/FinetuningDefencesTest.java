@@ -56,6 +56,6 @@ class FinetuningDefencesTest {
                 + " benign_sft], not refusal_direction", error("lisa", Map.of(),
                 new AttackSpec("refusal_direction", Map.of(), 0)));
         String attackParam = error("lisa", Map.of(), new AttackSpec("harmful_sft", Map.of("lrr", "1"), 0));
-        assertTrue(attackParam.startsWith("harmful_sft: unknown parameter(s) [lrr]"), attackParam);
+        assertTrue(attackParam.startsWith("harmful_sft.lrr: unknown key; allowed in harmful_sft: [batch,"), attackParam);
     }
 }
