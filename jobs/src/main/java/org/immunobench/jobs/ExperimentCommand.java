@@ -68,8 +68,10 @@ abstract class ExperimentCommand implements Callable<Integer> {
     int execute(ExperimentConfig c, ExperimentPlan plan, List<String> stages, SparkSessions.Plan sparkPlan,
             PrintStream o) {
         sparkPlan.warnings().forEach(w -> spec.commandLine().getErr().println("immunobench: warning: " + w));
-        o.printf("run %s: %d checkpoints, %d attack tasks; stages %s; out %s%n", plan.runId(), plan.immunise().size(),
-                plan.attacks().size(), stages, out.toAbsolutePath());
+        int trials = plan.searches().stream().mapToInt(x -> x.tasks().size()).sum();
+        o.printf("run %s: %d checkpoints, %d attack tasks%s; stages %s; out %s%n", plan.runId(),
+                plan.immunise().size(), plan.attacks().size(), trials == 0 ? "" : ", " + trials + " search trials",
+                stages, out.toAbsolutePath());
         SparkSession spark = SparkSessions.open(sparkPlan, "immunobench " + spec.name());
         try {
             RunJob.Summary s = RunJob.run(spark, c, plan, new RunLayout(out.toAbsolutePath()), stages, force,

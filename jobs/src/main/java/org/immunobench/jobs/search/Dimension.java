@@ -1,5 +1,7 @@
 package org.immunobench.jobs.search;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Map;
  * u ∈ [0, 1) is one coordinate of a sampler's point ({@link Sampler}). Real values are rounded to four significant
  * digits, so trial configs read well and their JSON (part of the trial's rows) is stable.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL) // run.yaml shows the one form given, not three nulls
 public record Dimension(List<Double> logUniform, List<Double> uniform, List<Long> intUniform, List<Object> choice) {
     private static final MathContext DIGITS = new MathContext(4);
 
